@@ -1,0 +1,105 @@
+# dfdiff: host build, tests and benchmarks. `make help` lists the targets.
+
+CC      ?= cc
+BUILD   ?= build
+DEPS    ?= deps
+VERSION := 0.1.0
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wpointer-arith -Wvla -Wformat=2
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CFLAGS   += -std=c11 $(OPT) $(WARN) -ffunction-sections -fdata-sections
+CPPFLAGS += -D_DEFAULT_SOURCE -DDFD_VERSION='"$(VERSION)"' \
+            -Isrc -Iport -Iport/posix -I$(DEPS)/jsmn -I$(DEPS)/mbedtls/include \
+            -DMBEDTLS_CONFIG_FILE='"dfd_mbedtls_config.h"'
+LDFLAGS  += -Wl,--gc-sections
+
+# Fetch the pinned third-party sources when they are missing (a no-op otherwise).
+NODEPS_GOALS := clean help format
+ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
+ifneq ($(shell .ci/deps.sh >&2 && echo ok),ok)
+$(error fetching dependencies failed: see .ci/deps.sh)
+endif
+endif
+
+CORE_SRC  := $(wildcard src/*.c)
+POSIX_SRC := $(wildcard port/posix/*.c)
+CLI_SRC   := $(wildcard boards/posix/*.c)
+MBED_SRC  := $(wildcard $(DEPS)/mbedtls/library/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+CORE_LIB  := $(BUILD)/libdfd.a
+POSIX_LIB := $(BUILD)/libdfd_posix.a
+MBED_LIB  := $(BUILD)/libmbedtls_dfd.a
+DFDIFF    := $(BUILD)/dfdiff
+
+C_TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+SCRIPT_TESTS := $(sort $(wildcard tests/*/test_*.sh tests/*/test_*.py))
+
+.PHONY: all deps test bench clean help format lint
+all: $(DFDIFF)
+
+deps:
+	@.ci/deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Third-party code: its own warnings are not ours to fix.
+$(BUILD)/obj/$(DEPS)/%.o: $(DEPS)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -ffunction-sections -fdata-sections -w -c $< -o $@
+
+$(CORE_LIB): $(call obj,$(CORE_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(POSIX_LIB): $(call obj,$(POSIX_SRC))
+	@rm -f $@; ar rcs $@ $^
+$(MBED_LIB): $(call obj,$(MBED_SRC))
+	@rm -f $@; ar rcs $@ $^
+
+LIBS := $(CORE_LIB) $(POSIX_LIB) $(MBED_LIB)
+
+$(DFDIFF): $(call obj,$(CLI_SRC)) $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRC)) $(LIBS)
+
+# Unit tests link with allocator wrappers that abort: project code and mbedTLS never
+# allocate, so any call that reaches them is a bug.
+NOALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
+$(BUILD)/tests/%: tests/%.c $(call obj,tests/support/noalloc.c) $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) $(NOALLOC) -o $@ $< \
+	  $(call obj,tests/support/noalloc.c) $(LIBS) -lm
+
+test: $(DFDIFF) $(C_TESTS)
+	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) tests/run.sh $(C_TESTS) $(SCRIPT_TESTS)
+
+bench: $(DFDIFF) $(BUILD)/tests/bench_extract
+	@BUILD=$(abspath $(BUILD)) tests/bench/run.sh
+
+$(BUILD)/tests/bench_extract: tests/bench/bench_extract.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -fstack-usage -o $@ $< $(LIBS)
+
+format:
+	clang-format -i $(CORE_SRC) $(wildcard src/*.h) $(POSIX_SRC) $(wildcard port/*/*.h) \
+	  $(CLI_SRC) $(wildcard boards/posix/*.h) $(wildcard tests/*.c tests/*.h tests/*/*.c)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem -Isrc -Iport -Iport/posix src port/posix boards/posix
+	clang-tidy --quiet $(CORE_SRC) $(POSIX_SRC) $(CLI_SRC) -- $(CPPFLAGS) -std=c11
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make          build $(DFDIFF) (fetches pinned dependencies into $(DEPS)/ first)"
+	@echo "make test     build and run every test; ends with 'N passed, N failed'"
+	@echo "make bench    measure the extractor against jq and cJSON"
+	@echo "make deps     fetch the pinned mbedTLS, lwIP and jsmn sources"
+	@echo "make lint     cppcheck and clang-tidy;  make format  clang-format"
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,59 @@
+/* The dfdiff command: shared pieces of its subcommands. */
+#ifndef DFD_CLI_H
+#define DFD_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "client.h"
+#include "dfd_status.h"
+
+/* Exit codes: the one table of the whole tool (README "Exit codes"). */
+enum {
+  EXIT_SAME = 0,
+  EXIT_DIFFERS = 1,
+  EXIT_FAILED = 2,
+  EXIT_PENDING = 3,
+  EXIT_USAGE = 4,
+  EXIT_NETWORK = 5,
+  EXIT_API = 6,
+};
+
+/** Exit code for a dfd_err code (usage 4, network/TLS 5, API/invalid response 6). */
+int cli_exit_for_error(int err);
+
+/** Exit code for a status that was read successfully. */
+int cli_exit_for_status(const dfd_status *st);
+
+/** Prints "dfdiff: " and the message to stderr, with control characters neutralised. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Writes s to f with terminal control characters (C0, DEL, C1) replaced by '?'. */
+void cli_put_safe(FILE *f, const char *s);
+
+/** The human summary of a status, several lines. */
+void cli_print_summary(FILE *f, const dfd_status *st);
+
+/** The one-line JSON object of --json, with a newline. */
+void cli_print_json(FILE *f, const dfd_status *st);
+
+/** "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i), or NULL when
+ *  argv[*i] is another option; *bad set when the value is missing. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, int *bad);
+int cli_parse_seconds(const char *text, const char *name, uint32_t *ms);
+int cli_parse_id(const char *text, int64_t *id);
+int cli_load_key(const char *path, char *key, size_t cap);
+const char *cli_default_url(char *buf, size_t cap);
+
+/** One line on stderr naming what failed (DNS, refused, timeout phase, certificate
+ *  check, HTTP status with the server's message...). */
+void cli_report_failure(const char *what, int err, const dfd_client *c, const dfd_get_info *info);
+/** --verbose: the exchange on stderr, the key redacted. */
+void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info);
+
+int cmd_parse(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+
+#endif

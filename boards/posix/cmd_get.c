@@ -1,0 +1,285 @@
+/* dfdiff get ID: one verified HTTPS request for a diff's status. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "client.h"
+#include "dfd_err.h"
+#include "dfd_posix.h"
+#include "posix_trust.h"
+
+static const char get_usage[] =
+    "usage: dfdiff get [OPTIONS] ID\n"
+    "Fetches GET {url}/api/v1/datadiffs/ID and prints the diff's status.\n"
+    "\n"
+    "  --url BASE           API base URL (default $DATAFOLD_HOST or https://app.datafold.com)\n"
+    "  --api-key-file PATH  read the API key from PATH (default: $DATAFOLD_API_KEY)\n"
+    "  --ca-file PATH       trust the CA certificates in PATH (PEM) instead of the system's\n"
+    "  --json               print one JSON line (the 'parse --json' object)\n"
+    "  --poll VALUE         pass ?poll=VALUE to the server\n"
+    "  --timeout SECONDS    limit for the whole request (default 30)\n"
+    "  --verbose            show the exchange on stderr (never the key)\n"
+    "  --insecure           do not stop on certificate problems (warns on every run)\n";
+
+/* Parses "--opt VALUE" and "--opt=VALUE"; returns the value or NULL (not this option). */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, int *bad) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0)
+    return NULL;
+  if (argv[*i][n] == '=')
+    return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0')
+    return NULL;
+  if (*i + 1 >= argc) {
+    cli_error("option %s needs a value", name);
+    *bad = 1;
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+int cli_parse_seconds(const char *text, const char *name, uint32_t *ms) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (errno || end == text || *end || v < 0 || v > 31536000.0) {
+    cli_error("%s: '%s' is not a number of seconds", name, text);
+    return -1;
+  }
+  *ms = (uint32_t)(v * 1000.0 + 0.5);
+  return 0;
+}
+
+int cli_parse_id(const char *text, int64_t *id) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(text, &end, 10);
+  if (errno || end == text || *end || v < 0 || text[0] == '-' || text[0] == '+') {
+    cli_error("'%s' is not a diff id (a non-negative integer)", text);
+    return -1;
+  }
+  *id = v;
+  return 0;
+}
+
+/* The key: --api-key-file, else DATAFOLD_API_KEY. Never from argv. */
+int cli_load_key(const char *path, char *key, size_t cap) {
+  key[0] = '\0';
+  if (path) {
+    FILE *f = fopen(path, "r");
+    if (!f) {
+      cli_error("--api-key-file: cannot open '%s': %s", path, strerror(errno));
+      return -1;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
+      cli_error("warning: key file '%s' is readable by others (chmod 600 it)", path);
+    size_t n = fread(key, 1, cap - 1, f);
+    int more = fgetc(f);
+    fclose(f);
+    key[n] = '\0';
+    key[strcspn(key, "\r\n")] = '\0';
+    if (more != EOF && strlen(key) == cap - 1) {
+      cli_error("--api-key-file: the key in '%s' is too long", path);
+      return -1;
+    }
+  } else {
+    const char *env = getenv("DATAFOLD_API_KEY");
+    if (env) {
+      if (strlen(env) >= cap) {
+        cli_error("DATAFOLD_API_KEY is too long");
+        return -1;
+      }
+      memcpy(key, env, strlen(env) + 1);
+    }
+  }
+  size_t n = strlen(key);
+  while (n > 0 && (key[n - 1] == ' ' || key[n - 1] == '\t'))
+    key[--n] = '\0';
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)key[i] < 0x20 || key[i] == 0x7F) {
+      cli_error("the API key holds a control character");
+      return -1;
+    }
+  if (n == 0) {
+    cli_error("no API key: set DATAFOLD_API_KEY or use --api-key-file PATH");
+    return -1;
+  }
+  return 0;
+}
+
+/* DATAFOLD_HOST may be a bare host name; the API is https unless the URL says http. */
+const char *cli_default_url(char *buf, size_t cap) {
+  const char *env = getenv("DATAFOLD_HOST");
+  if (!env || !*env)
+    return "https://app.datafold.com";
+  if (strstr(env, "://"))
+    return env;
+  snprintf(buf, cap, "https://%s", env);
+  return buf;
+}
+
+void cli_report_failure(const char *what, int err, const dfd_client *c, const dfd_get_info *info) {
+  char where[DFD_HOST_MAX + 16];
+  snprintf(where, sizeof where, "%s%s%s:%u", c->url.ipv6 ? "[" : "", c->url.host,
+           c->url.ipv6 ? "]" : "", (unsigned)c->url.port);
+  switch (dfd_err_class(err)) {
+  case 'N':
+    if (err >= DFD_E_TLS_CERT_OTHER && err <= DFD_E_TLS_CERT_UNKNOWN_CA)
+      cli_error("%s: %s for %s (use --ca-file for a private CA)", what, dfd_strerror(err), where);
+    else
+      cli_error("%s: %s (%s)", what, dfd_strerror(err), where);
+    return;
+  case 'A':
+    if (err == DFD_E_API_REDIRECT)
+      cli_error("%s: HTTP %d %s to %s", what, info->http_status, dfd_strerror(err),
+                info->location[0] ? info->location : "(no Location)");
+    else if (err == DFD_E_API_SERVER || err == DFD_E_API_STATUS || err == DFD_E_API_RATE_LIMITED)
+      cli_error("%s: HTTP %d %s%s%s", what, info->http_status,
+                err == DFD_E_API_RATE_LIMITED ? "rate limited" : info->reason,
+                info->message[0] ? ": " : "", info->message);
+    else if (err <= DFD_E_API_UNAUTHORIZED && err >= DFD_E_API_STATUS)
+      cli_error("%s: %s%s%s", what, dfd_strerror(err), info->message[0] ? ": " : "",
+                info->message);
+    else
+      cli_error("%s: %s", what, dfd_strerror(err));
+    return;
+  default:
+    cli_error("%s: %s", what, dfd_strerror(err));
+  }
+}
+
+void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info) {
+  fprintf(stderr, "> GET %s/api/v1/datadiffs/%" PRId64 "%s%s (Host: %s, Authorization: Key "
+                  "[redacted])\n",
+          c->url.base_path, id, c->cfg.poll ? "?poll=" : "", c->cfg.poll ? c->cfg.poll : "",
+          c->host_header);
+  if (info->reused)
+    fprintf(stderr, "* reused the open connection\n");
+  else
+    fprintf(stderr, "* connected in %u ms\n", info->ms_connect);
+  if (info->tls && info->tls_version && !info->reused)
+    fprintf(stderr, "* %s %s, handshake %u ms\n", info->tls_version,
+            info->ciphersuite ? info->ciphersuite : "", info->ms_tls);
+  if (info->http_status) {
+    fprintf(stderr, "< HTTP %d ", info->http_status);
+    cli_put_safe(stderr, info->reason);
+    fputc('\n', stderr);
+  }
+  fprintf(stderr, "* first byte %u ms, total %u ms, body %" PRId64 " bytes\n",
+          info->ms_first_byte, info->ms_total, info->body_bytes);
+}
+
+int cmd_get(int argc, char **argv) {
+  static char key[512], url_buf[300];
+  const char *url = NULL, *ca_file = NULL, *key_file = NULL, *poll = NULL, *id_text = NULL;
+  bool json = false, verbose = false, insecure = false;
+  uint32_t timeout_ms = 30000;
+  for (int i = 1; i < argc; i++) {
+    int bad = 0;
+    const char *v;
+    if ((v = cli_option_value(argc, argv, &i, "--url", &bad)))
+      url = v;
+    else if ((v = cli_option_value(argc, argv, &i, "--ca-file", &bad)))
+      ca_file = v;
+    else if ((v = cli_option_value(argc, argv, &i, "--api-key-file", &bad)))
+      key_file = v;
+    else if ((v = cli_option_value(argc, argv, &i, "--poll", &bad)))
+      poll = v;
+    else if ((v = cli_option_value(argc, argv, &i, "--timeout", &bad))) {
+      if (cli_parse_seconds(v, "--timeout", &timeout_ms) != 0)
+        return EXIT_USAGE;
+      if (timeout_ms == 0) {
+        cli_error("--timeout must be more than 0");
+        return EXIT_USAGE;
+      }
+    } else if (bad)
+      return EXIT_USAGE;
+    else if (strcmp(argv[i], "--json") == 0)
+      json = true;
+    else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
+      verbose = true;
+    else if (strcmp(argv[i], "--insecure") == 0 || strcmp(argv[i], "-k") == 0)
+      insecure = true;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(get_usage, stdout);
+      return 0;
+    } else if (strncmp(argv[i], "--api-key", 9) == 0) {
+      cli_error("get: the key is never taken from the command line (it would show in the "
+                "process list): set DATAFOLD_API_KEY or use --api-key-file PATH");
+      return EXIT_USAGE;
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      cli_error("get: unknown option '%s' (try 'dfdiff get --help')", argv[i]);
+      return EXIT_USAGE;
+    } else if (id_text) {
+      cli_error("get: more than one ID given ('%s' and '%s')", id_text, argv[i]);
+      return EXIT_USAGE;
+    } else {
+      id_text = argv[i];
+    }
+  }
+  int64_t id;
+  if (!id_text) {
+    cli_error("get: missing ID (try 'dfdiff get --help')");
+    return EXIT_USAGE;
+  }
+  if (cli_parse_id(id_text, &id) != 0 || cli_load_key(key_file, key, sizeof key) != 0)
+    return EXIT_USAGE;
+  if (!url)
+    url = cli_default_url(url_buf, sizeof url_buf);
+
+  static dfd_port port;
+  static dfd_posix_trust trust;
+  static dfd_client client;
+  dfd_posix_port_init(&port, stderr, verbose ? DFD_LOG_DEBUG : DFD_LOG_WARN);
+  dfd_client_config cfg = {url, key, poll, timeout_ms, insecure, NULL, NULL};
+  bool https = strncmp(url, "https://", 8) == 0 || strncmp(url, "HTTPS://", 8) == 0;
+  if (https) {
+    if (dfd_posix_trust_open(&trust, ca_file) != DFD_OK) {
+      if (ca_file)
+        cli_error("--ca-file: '%s' cannot be read or holds no PEM certificate", ca_file);
+      else
+        cli_error("no system CA bundle found (install ca-certificates or use --ca-file)");
+      return EXIT_USAGE;
+    }
+    cfg.trust = &trust.source;
+    if (insecure)
+      cli_error("warning: --insecure: the server's certificate is not verified");
+  }
+  int err = dfd_client_init(&client, &port, &cfg);
+  if (err != DFD_OK) {
+    cli_error("get: %s: '%s'", dfd_strerror(err), url);
+    return cli_exit_for_error(err);
+  }
+  static dfd_status st;
+  dfd_get_info info;
+  err = dfd_get(&client, id, &st, &info);
+  if (verbose)
+    cli_verbose(&client, id, &info);
+  if (insecure && info.verify_flags)
+    cli_error("warning: certificate problems ignored (--insecure): flags 0x%x",
+              (unsigned)info.verify_flags);
+  dfd_client_free(&client);
+  memset(key, 0, sizeof key);
+  if (https)
+    dfd_posix_trust_close(&trust);
+  char what[48];
+  snprintf(what, sizeof what, "get %" PRId64, id);
+  if (err != DFD_OK) {
+    cli_report_failure(what, err, &client, &info);
+    return cli_exit_for_error(err);
+  }
+  int code = cli_exit_for_status(&st);
+  if (code == EXIT_API) {
+    cli_error("%s: the server answered 200 with an error body", what);
+    return code;
+  }
+  if (json)
+    cli_print_json(stdout, &st);
+  else
+    cli_print_summary(stdout, &st);
+  return code;
+}

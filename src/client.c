@@ -1,0 +1,279 @@
+#include "client.h"
+
+#include <string.h>
+
+#include "dfd_err.h"
+
+#ifndef DFD_VERSION
+#define DFD_VERSION "0"
+#endif
+
+int dfd_client_init(dfd_client *c, const dfd_port *port, const dfd_client_config *cfg) {
+  memset(c, 0, sizeof *c);
+  c->sock = -1;
+  if (!port || !cfg || !cfg->url)
+    return DFD_E_ARG;
+  c->port = port;
+  c->cfg = *cfg;
+  if (!c->cfg.user_agent)
+    c->cfg.user_agent = "dfdiff/" DFD_VERSION;
+  int err = dfd_url_parse(cfg->url, &c->url);
+  if (err == DFD_OK)
+    err = dfd_url_host_header(&c->url, c->host_header, sizeof c->host_header);
+  if (err != DFD_OK)
+    return err;
+  if (c->url.tls) {
+    if (!cfg->trust)
+      return DFD_E_ARG;
+    dfd_tls_options opt = {cfg->trust, cfg->insecure};
+    err = dfd_tls_global_init(port);
+    if (err == DFD_OK)
+      err = dfd_tls_setup(&c->tls, port, &opt);
+  }
+  return err;
+}
+
+static uint64_t now(const dfd_client *c) { return c->port->now_ms(c->port->ctx); }
+
+static uint32_t left(const dfd_client *c, uint64_t deadline) {
+  uint64_t t = now(c);
+  return t >= deadline ? 0 : (uint32_t)(deadline - t);
+}
+
+static void drop_connection(dfd_client *c, bool notify) {
+  if (!c->connected)
+    return;
+  if (c->url.tls)
+    dfd_tls_close(&c->tls, notify);
+  c->port->close(c->port->ctx, c->sock);
+  c->sock = -1;
+  c->connected = false;
+}
+
+void dfd_client_close(dfd_client *c) { drop_connection(c, true); }
+
+void dfd_client_free(dfd_client *c) {
+  drop_connection(c, true);
+  if (c->url.tls)
+    dfd_tls_free(&c->tls);
+}
+
+static int open_connection(dfd_client *c, uint64_t deadline, dfd_get_info *info) {
+  uint64_t t0 = now(c);
+  uint32_t budget = left(c, deadline);
+  if (budget == 0)
+    return DFD_E_TIMEOUT_CONNECT;
+  int err = c->port->connect(c->port->ctx, c->url.host, c->url.port, budget, &c->sock);
+  info->ms_connect = (uint32_t)(now(c) - t0);
+  if (err != DFD_OK)
+    return err;
+  c->connected = true;
+  if (c->url.tls) {
+    uint64_t t1 = now(c);
+    err = dfd_tls_handshake(&c->tls, c->sock, c->url.host, deadline);
+    info->ms_tls = (uint32_t)(now(c) - t1);
+    info->verify_flags = c->tls.verify_flags;
+    if (err != DFD_OK) {
+      c->port->close(c->port->ctx, c->sock);
+      c->connected = false;
+      c->sock = -1;
+      return err;
+    }
+  }
+  return DFD_OK;
+}
+
+static int conn_send(dfd_client *c, const uint8_t *p, size_t n, uint64_t deadline) {
+  if (c->url.tls)
+    return dfd_tls_send(&c->tls, p, n, deadline);
+  while (n > 0) {
+    uint32_t budget = left(c, deadline);
+    int r = budget ? c->port->send(c->port->ctx, c->sock, p, n, budget) : DFD_E_TIMEOUT;
+    if (r < 0)
+      return r;
+    p += r;
+    n -= (size_t)r;
+  }
+  return DFD_OK;
+}
+
+static int conn_recv(dfd_client *c, uint8_t *p, size_t n, uint64_t deadline) {
+  if (c->url.tls)
+    return dfd_tls_recv(&c->tls, p, n, deadline);
+  uint32_t budget = left(c, deadline);
+  return budget ? c->port->recv(c->port->ctx, c->sock, p, n, budget) : DFD_E_TIMEOUT;
+}
+
+static int on_body(void *ctx, const uint8_t *data, size_t n) {
+  dfd_client *c = ctx;
+  if (c->snippet_len < sizeof c->snippet - 1) {
+    size_t k = sizeof c->snippet - 1 - c->snippet_len;
+    if (k > n)
+      k = n;
+    memcpy(c->snippet + c->snippet_len, data, k);
+    c->snippet_len += k;
+    c->snippet[c->snippet_len] = '\0';
+  }
+  dfd_extract_feed(&c->extract, data, n); /* an error sticks; judged at the end */
+  return 0;
+}
+
+/* Reads one response. Returns DFD_OK when complete; `nothing` tells whether the
+ * connection ended before its first byte (a kept-alive connection the server dropped). */
+static int read_response(dfd_client *c, uint64_t deadline, dfd_get_info *info, bool *nothing) {
+  bool any = false;
+  uint64_t t0 = now(c);
+  *nothing = false;
+  for (;;) {
+    int n = conn_recv(c, c->rx, sizeof c->rx, deadline);
+    if (n == 0) {
+      int r = dfd_http_eof(&c->resp);
+      if (r == 1) {
+        drop_connection(c, false);
+        return DFD_OK;
+      }
+      *nothing = !any;
+      return any ? DFD_E_HTTP_TRUNCATED : DFD_E_CLOSED;
+    }
+    if (n < 0) {
+      if (n == DFD_E_TIMEOUT)
+        return c->resp.headers_done ? DFD_E_TIMEOUT_BODY : DFD_E_TIMEOUT_RESPONSE;
+      if (!any && (n == DFD_E_RESET || n == DFD_E_CLOSED))
+        *nothing = true;
+      return n == DFD_E_CLOSED ? (any ? DFD_E_HTTP_TRUNCATED : DFD_E_CLOSED) : n;
+    }
+    if (!any) {
+      info->ms_first_byte = (uint32_t)(now(c) - t0);
+      any = true;
+    }
+    size_t used = 0;
+    int r = dfd_http_feed(&c->resp, c->rx, (size_t)n, &used, on_body, c);
+    if (r < 0)
+      return r;
+    if (r == 1) {
+      if (used < (size_t)n || !c->resp.keep_alive)
+        drop_connection(c, true); /* unasked-for bytes: this connection is not trusted again */
+      return DFD_OK;
+    }
+  }
+}
+
+static int status_error(int status) {
+  switch (status) {
+  case 401:
+    return DFD_E_API_UNAUTHORIZED;
+  case 403:
+    return DFD_E_API_FORBIDDEN;
+  case 404:
+    return DFD_E_API_NOT_FOUND;
+  case 422:
+    return DFD_E_API_INVALID;
+  case 429:
+    return DFD_E_API_RATE_LIMITED;
+  case 301:
+  case 302:
+  case 303:
+  case 307:
+  case 308:
+    return DFD_E_API_REDIRECT;
+  default:
+    return status >= 500 && status <= 599 ? DFD_E_API_SERVER : DFD_E_API_STATUS;
+  }
+}
+
+static void copy_text(char *dst, size_t cap, const char *src) {
+  size_t n = strlen(src);
+  if (n >= cap)
+    n = cap - 1;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
+/* The server's own words: RFC 7807 title/detail, FastAPI detail, or the body's first line. */
+static void error_message(dfd_client *c, const dfd_status *st, dfd_get_info *info) {
+  int jerr = dfd_extract_finish(&c->extract);
+  if (jerr == DFD_OK && (st->error_title.present || st->error_detail.present)) {
+    const char *t = st->error_title.present ? st->error_title.s : "";
+    const char *d = st->error_detail.present ? st->error_detail.s : "";
+    copy_text(info->message, sizeof info->message, t);
+    if (*t && *d) {
+      size_t n = strlen(info->message);
+      copy_text(info->message + n, sizeof info->message - n, ": ");
+    }
+    size_t n = strlen(info->message);
+    copy_text(info->message + n, sizeof info->message - n, d);
+    return;
+  }
+  const char *s = c->snippet;
+  while (*s == ' ' || *s == '\r' || *s == '\n' || *s == '\t')
+    s++;
+  size_t n = strcspn(s, "\r\n");
+  if (n >= sizeof info->message)
+    n = sizeof info->message - 1;
+  memcpy(info->message, s, n);
+  info->message[n] = '\0';
+}
+
+int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
+  memset(info, 0, sizeof *info);
+  info->retry_after_ms = -1;
+  info->tls = c->url.tls;
+  memset(st, 0, sizeof *st);
+  uint64_t start = now(c), deadline = start + c->cfg.timeout_ms;
+  dfd_http_request req = {c->host_header, c->url.base_path, id, c->cfg.poll, c->cfg.api_key,
+                          c->cfg.user_agent};
+  size_t req_len = 0;
+  int err = dfd_http_write_request(c->request, sizeof c->request, &req, &req_len);
+  if (err != DFD_OK)
+    return err;
+  for (int attempt = 0;; attempt++) {
+    info->reused = c->connected;
+    if (!c->connected) {
+      err = open_connection(c, deadline, info);
+      if (err != DFD_OK)
+        break;
+    }
+    if (c->url.tls) {
+      info->tls_version = dfd_tls_version(&c->tls);
+      info->ciphersuite = dfd_tls_ciphersuite(&c->tls);
+    }
+    dfd_http_response_init(&c->resp);
+    dfd_extract_init(&c->extract, st);
+    c->snippet_len = 0;
+    c->snippet[0] = '\0';
+    bool nothing = false;
+    err = conn_send(c, (const uint8_t *)c->request, req_len, deadline);
+    if (err == DFD_E_TIMEOUT)
+      err = DFD_E_TIMEOUT_SEND;
+    else if (err != DFD_OK)
+      nothing = true;
+    if (err == DFD_OK)
+      err = read_response(c, deadline, info, &nothing);
+    if (err != DFD_OK)
+      drop_connection(c, false);
+    /* a kept-alive connection may have been closed by the server meanwhile: once more */
+    if (err != DFD_OK && nothing && info->reused && attempt == 0)
+      continue;
+    break;
+  }
+  memset(c->request, 0, sizeof c->request); /* the key does not linger in our buffers */
+  info->ms_total = (uint32_t)(now(c) - start);
+  info->body_bytes = c->resp.body_bytes;
+  if (err != DFD_OK)
+    return err;
+  info->http_status = c->resp.status;
+  copy_text(info->reason, sizeof info->reason, c->resp.reason);
+  if (c->resp.retry_after_s >= 0)
+    info->retry_after_ms = c->resp.retry_after_s * 1000;
+  else if (c->resp.retry_after_epoch >= 0 && c->resp.date_epoch >= 0)
+    info->retry_after_ms = c->resp.retry_after_epoch > c->resp.date_epoch
+                               ? (c->resp.retry_after_epoch - c->resp.date_epoch) * 1000
+                               : 0;
+  copy_text(info->location, sizeof info->location, c->resp.location);
+  if (c->resp.status != 200) {
+    error_message(c, st, info);
+    memset(st, 0, sizeof *st);
+    return status_error(c->resp.status);
+  }
+  return dfd_extract_finish(&c->extract);
+}

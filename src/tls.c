@@ -1,0 +1,279 @@
+/* mbedTLS client over the port. Memory: one static pool, sized by DFD_TLS_POOL_SIZE. */
+#include "tls.h"
+
+#include <string.h>
+
+#include "dfd_err.h"
+#include "mbedtls/memory_buffer_alloc.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/x509_crt.h"
+#include "psa/crypto.h"
+
+#define ERR_NET_RECV_FAILED -0x004C /* mbedTLS's net error codes, without its net module */
+#define ERR_NET_SEND_FAILED -0x004E
+#define ERR_NET_CONN_RESET -0x0050
+
+static unsigned char pool[DFD_TLS_POOL_SIZE];
+static const dfd_port *rng_port; /* PSA's external RNG has no context of ours */
+static bool global_ready;
+
+psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context_t *context,
+                                             uint8_t *output, size_t output_size,
+                                             size_t *output_length) {
+  (void)context;
+  if (!rng_port || rng_port->entropy(rng_port->ctx, output, output_size) != 0)
+    return PSA_ERROR_INSUFFICIENT_ENTROPY;
+  *output_length = output_size;
+  return PSA_SUCCESS;
+}
+
+#if defined(MBEDTLS_PLATFORM_MS_TIME_ALT)
+mbedtls_ms_time_t mbedtls_ms_time(void) {
+  return rng_port ? (mbedtls_ms_time_t)rng_port->now_ms(rng_port->ctx) : 0;
+}
+#endif
+
+int dfd_tls_global_init(const dfd_port *port) {
+  rng_port = port;
+  if (global_ready)
+    return DFD_OK;
+  mbedtls_memory_buffer_alloc_init(pool, sizeof pool);
+  if (psa_crypto_init() != PSA_SUCCESS)
+    return DFD_E_TLS_RNG;
+  global_ready = true;
+  return DFD_OK;
+}
+
+void dfd_tls_pool_stats(size_t *in_use, size_t *peak) {
+#if defined(MBEDTLS_MEMORY_DEBUG)
+  size_t cur_blocks, max_blocks;
+  mbedtls_memory_buffer_alloc_cur_get(in_use, &cur_blocks);
+  mbedtls_memory_buffer_alloc_max_get(peak, &max_blocks);
+#else
+  *in_use = *peak = 0;
+#endif
+}
+
+static uint32_t remaining(const dfd_tls *t) {
+  uint64_t now = t->port->now_ms(t->port->ctx);
+  return now >= t->deadline ? 0 : (uint32_t)(t->deadline - now > 0x7FFFFFFF ? 0x7FFFFFFF
+                                                                          : t->deadline - now);
+}
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len) {
+  dfd_tls *t = ctx;
+  uint32_t left = remaining(t);
+  int r = left ? t->port->send(t->port->ctx, t->sock, buf, len, left) : DFD_E_TIMEOUT;
+  if (r > 0)
+    return r;
+  t->io_err = r;
+  return r == DFD_E_RESET ? ERR_NET_CONN_RESET : ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len) {
+  dfd_tls *t = ctx;
+  uint32_t left = remaining(t);
+  int r = left ? t->port->recv(t->port->ctx, t->sock, buf, len, left) : DFD_E_TIMEOUT;
+  if (r >= 0)
+    return r; /* 0: the peer closed; mbedTLS reports MBEDTLS_ERR_SSL_CONN_EOF */
+  t->io_err = r;
+  if (r == DFD_E_TIMEOUT)
+    return MBEDTLS_ERR_SSL_TIMEOUT;
+  return r == DFD_E_RESET ? ERR_NET_CONN_RESET : ERR_NET_RECV_FAILED;
+}
+
+/* Candidate issuers for a certificate, looked up in the trust source on demand. */
+static int add_candidate(void *arg, const uint8_t *der, size_t len) {
+  mbedtls_x509_crt_parse_der(arg, der, len); /* an unparsable root is just not a candidate */
+  return 0;
+}
+
+static int find_issuers(void *ctx, mbedtls_x509_crt const *child, mbedtls_x509_crt **candidates) {
+  const dfd_trust_source *src = ctx;
+  *candidates = NULL;
+  mbedtls_x509_crt *chain = mbedtls_calloc(1, sizeof *chain);
+  if (!chain)
+    return MBEDTLS_ERR_X509_ALLOC_FAILED;
+  mbedtls_x509_crt_init(chain);
+  dfd_trust_scan(src, child->issuer_raw.p, child->issuer_raw.len, add_candidate, chain);
+  if (chain->raw.p == NULL) { /* nothing parsed */
+    mbedtls_x509_crt_free(chain);
+    mbedtls_free(chain);
+    return 0;
+  }
+  *candidates = chain;
+  return 0;
+}
+
+static const int ciphersuites[] = {
+    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    0};
+
+static int rng(void *ctx, unsigned char *out, size_t n) {
+  (void)ctx;
+  return psa_generate_random(out, n) == PSA_SUCCESS ? 0 : MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+}
+
+int dfd_tls_setup(dfd_tls *t, const dfd_port *port, const dfd_tls_options *opt) {
+  memset(t, 0, sizeof *t);
+  t->port = port;
+  t->sock = -1;
+  mbedtls_ssl_init(&t->ssl);
+  mbedtls_ssl_config_init(&t->conf);
+  mbedtls_ssl_session_init(&t->session);
+  if (mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                  MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+    return DFD_E_TLS_MEMORY;
+  mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+  mbedtls_ssl_conf_max_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_3);
+  mbedtls_ssl_conf_ciphersuites(&t->conf, ciphersuites);
+  mbedtls_ssl_conf_authmode(&t->conf, opt->insecure ? MBEDTLS_SSL_VERIFY_OPTIONAL
+                                                    : MBEDTLS_SSL_VERIFY_REQUIRED);
+  mbedtls_ssl_conf_ca_cb(&t->conf, find_issuers, (void *)opt->trust);
+  mbedtls_ssl_conf_rng(&t->conf, rng, NULL);
+  mbedtls_ssl_conf_session_tickets(&t->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+  mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+      &t->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+  if (mbedtls_ssl_setup(&t->ssl, &t->conf) != 0)
+    return DFD_E_TLS_MEMORY;
+  mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+  t->ready = true;
+  return DFD_OK;
+}
+
+/* Which certificate check failed, most fundamental first. */
+static int verify_error(uint32_t flags) {
+  if (flags & (MBEDTLS_X509_BADCERT_NOT_TRUSTED | MBEDTLS_X509_BADCERT_MISSING))
+    return DFD_E_TLS_CERT_UNKNOWN_CA;
+  if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+    return DFD_E_TLS_CERT_EXPIRED;
+  if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+    return DFD_E_TLS_CERT_FUTURE;
+  if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+    return DFD_E_TLS_CERT_HOSTNAME;
+  return DFD_E_TLS_CERT_OTHER;
+}
+
+static int map_error(dfd_tls *t, int ret) {
+  if (t->io_err)
+    return t->io_err;
+  switch (ret) {
+  case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+    return verify_error(t->verify_flags);
+  case MBEDTLS_ERR_SSL_ALLOC_FAILED:
+  case MBEDTLS_ERR_X509_ALLOC_FAILED:
+  case MBEDTLS_ERR_MPI_ALLOC_FAILED:
+  case MBEDTLS_ERR_PK_ALLOC_FAILED:
+    return DFD_E_TLS_MEMORY;
+  case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+    return DFD_E_TLS_ALERT;
+  case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
+  case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
+    return DFD_E_TLS_VERSION;
+  case MBEDTLS_ERR_SSL_TIMEOUT:
+    return DFD_E_TIMEOUT;
+  case MBEDTLS_ERR_SSL_CONN_EOF:
+    return DFD_E_CLOSED;
+  default:
+    return DFD_E_TLS_PROTOCOL;
+  }
+}
+
+int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline) {
+  if (!t->ready)
+    return DFD_E_STATE;
+  mbedtls_ssl_session_reset(&t->ssl);
+  t->sock = sock;
+  t->deadline = deadline;
+  t->io_err = 0;
+  t->verify_flags = 0;
+  if (mbedtls_ssl_set_hostname(&t->ssl, host) != 0)
+    return DFD_E_TLS_MEMORY;
+  if (t->have_session)
+    mbedtls_ssl_set_session(&t->ssl, &t->session); /* a stale session just means a full one */
+  int ret;
+  do {
+    ret = mbedtls_ssl_handshake(&t->ssl);
+  } while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+  t->verify_flags = mbedtls_ssl_get_verify_result(&t->ssl);
+  if (ret != 0) {
+    int e = map_error(t, ret);
+    if (e == DFD_E_TIMEOUT)
+      return DFD_E_TIMEOUT_TLS;
+    if (e == DFD_E_CLOSED)
+      return DFD_E_TLS_HANDSHAKE;
+    return e;
+  }
+  t->open = true;
+  if (mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_2) {
+    mbedtls_ssl_session_free(&t->session);
+    mbedtls_ssl_session_init(&t->session);
+    t->have_session = mbedtls_ssl_get_session(&t->ssl, &t->session) == 0;
+  }
+  return DFD_OK;
+}
+
+int dfd_tls_send(dfd_tls *t, const uint8_t *buf, size_t n, uint64_t deadline) {
+  t->deadline = deadline;
+  t->io_err = 0;
+  while (n > 0) {
+    int r = mbedtls_ssl_write(&t->ssl, buf, n);
+    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
+      continue;
+    if (r < 0)
+      return map_error(t, r);
+    buf += r;
+    n -= (size_t)r;
+  }
+  return DFD_OK;
+}
+
+int dfd_tls_recv(dfd_tls *t, uint8_t *buf, size_t n, uint64_t deadline) {
+  t->deadline = deadline;
+  t->io_err = 0;
+  for (;;) {
+    int r = mbedtls_ssl_read(&t->ssl, buf, n);
+    if (r > 0)
+      return r;
+    if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == MBEDTLS_ERR_SSL_CONN_EOF)
+      return 0;
+    if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) { /* TLS 1.3: keep it, read on */
+      mbedtls_ssl_session_free(&t->session);
+      mbedtls_ssl_session_init(&t->session);
+      t->have_session = mbedtls_ssl_get_session(&t->ssl, &t->session) == 0;
+      continue;
+    }
+    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
+      continue;
+    return map_error(t, r);
+  }
+}
+
+void dfd_tls_close(dfd_tls *t, bool notify) {
+  if (t->open && notify) {
+    uint64_t now = t->port->now_ms(t->port->ctx);
+    t->deadline = now + 1000; /* close_notify is a courtesy: never wait long for it */
+    mbedtls_ssl_close_notify(&t->ssl);
+  }
+  t->open = false;
+  t->sock = -1;
+}
+
+void dfd_tls_free(dfd_tls *t) {
+  mbedtls_ssl_session_free(&t->session);
+  mbedtls_ssl_free(&t->ssl);
+  mbedtls_ssl_config_free(&t->conf);
+  t->ready = t->open = t->have_session = false;
+}
+
+const char *dfd_tls_version(const dfd_tls *t) { return mbedtls_ssl_get_version(&t->ssl); }
+
+const char *dfd_tls_ciphersuite(const dfd_tls *t) { return mbedtls_ssl_get_ciphersuite(&t->ssl); }

@@ -1,0 +1,190 @@
+/* On-demand trust anchor lookup over a PEM or DER bundle, with fixed memory. */
+#include "trust.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "dfd_err.h"
+
+#define WINDOW 512
+
+typedef struct {
+  const dfd_trust_source *src;
+  size_t offset;      /* of window[0] in the source */
+  size_t len, pos;    /* bytes in window, read position */
+  bool failed;
+  uint8_t window[WINDOW];
+} reader;
+
+static int next_byte(reader *r) {
+  if (r->pos == r->len) {
+    r->offset += r->len;
+    r->pos = 0;
+    int n = r->src->read(r->src->ctx, r->offset, r->window, sizeof r->window);
+    if (n < 0)
+      r->failed = true;
+    r->len = n > 0 ? (size_t)n : 0;
+    if (r->len == 0)
+      return -1;
+  }
+  return r->window[r->pos++];
+}
+
+/* Reads one line (up to max bytes kept) into line; returns its length, -1 at the end. */
+static int next_line(reader *r, char *line, int max) {
+  int n = 0, c;
+  while ((c = next_byte(r)) >= 0 && c != '\n')
+    if (n < max)
+      line[n++] = (char)c;
+  if (c < 0 && n == 0)
+    return -1;
+  while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == ' '))
+    n--;
+  return n;
+}
+
+static int b64(int c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+/* Length of the DER TLV at p (tag + length + value), 0 when malformed or beyond max. */
+static size_t tlv_len(const uint8_t *p, size_t max) {
+  if (max < 2)
+    return 0;
+  size_t len = p[1], head = 2;
+  if (len & 0x80) {
+    unsigned k = len & 0x7F;
+    if (k == 0 || k > 3 || max < 2 + k)
+      return 0;
+    len = 0;
+    for (unsigned i = 0; i < k; i++)
+      len = len << 8 | p[2 + i];
+    head += k;
+  }
+  return head + len <= max ? head + len : 0;
+}
+
+/* The subject Name TLV of a certificate: Certificate > TBSCertificate >
+ * [version] serial signature issuer validity subject. */
+static const uint8_t *der_subject(const uint8_t *der, size_t len, size_t *subject_len) {
+  if (tlv_len(der, len) == 0 || der[0] != 0x30)
+    return NULL;
+  const uint8_t *p = der + 2 + ((der[1] & 0x80) ? (der[1] & 0x7F) : 0); /* into Certificate */
+  const uint8_t *end = der + len;
+  if (p >= end || *p != 0x30 || tlv_len(p, (size_t)(end - p)) == 0)
+    return NULL;
+  p += 2 + ((p[1] & 0x80) ? (p[1] & 0x7F) : 0); /* into TBSCertificate */
+  if (p < end && *p == 0xA0)                    /* explicit version */
+    p += tlv_len(p, (size_t)(end - p));
+  for (int skip = 0; skip < 4; skip++) { /* serial, signature, issuer, validity */
+    size_t l = p < end ? tlv_len(p, (size_t)(end - p)) : 0;
+    if (l == 0)
+      return NULL;
+    p += l;
+  }
+  size_t l = p < end ? tlv_len(p, (size_t)(end - p)) : 0;
+  if (l == 0 || *p != 0x30)
+    return NULL;
+  *subject_len = l;
+  return p;
+}
+
+static struct {
+  reader r;
+  uint8_t der[DFD_TRUST_DER_MAX];
+} scan; /* one lookup at a time: the client is single-threaded */
+
+static int consider(const uint8_t *der, size_t len, const uint8_t *subject, size_t subject_len,
+                    int (*found)(void *, const uint8_t *, size_t), void *arg, int *count) {
+  size_t sl = 0;
+  const uint8_t *s = der_subject(der, len, &sl);
+  if (!s)
+    return 0;
+  if (subject && (sl != subject_len || memcmp(s, subject, sl) != 0))
+    return 0;
+  (*count)++;
+  return found ? found(arg, der, len) : 0;
+}
+
+int dfd_trust_scan(const dfd_trust_source *src, const uint8_t *subject, size_t subject_len,
+                   int (*found)(void *arg, const uint8_t *der, size_t len), void *arg) {
+  reader *r = &scan.r;
+  memset(r, 0, sizeof *r);
+  r->src = src;
+  int count = 0, c = next_byte(r);
+  if (c == 0x30) { /* DER certificates back to back */
+    size_t off = 0;
+    for (;;) {
+      uint8_t head[5];
+      int n = src->read(src->ctx, off, head, sizeof head);
+      if (n < 2 || head[0] != 0x30)
+        break;
+      unsigned k = head[1] & 0x80 ? head[1] & 0x7Fu : 0;
+      size_t len = k ? 0 : head[1];
+      if (k > 3 || n < (int)(2 + k))
+        break;
+      for (unsigned i = 0; i < k; i++)
+        len = len << 8 | head[2 + i];
+      size_t total = 2 + k + len;
+      if (total <= sizeof scan.der && src->read(src->ctx, off, scan.der, total) == (int)total &&
+          consider(scan.der, total, subject, subject_len, found, arg, &count))
+        break;
+      off += total;
+    }
+    return count;
+  }
+  r->pos = 0; /* PEM text: start again from the first byte */
+  char line[80];
+  int n;
+  while ((n = next_line(r, line, (int)sizeof line)) >= 0) {
+    if (n != 27 || memcmp(line, "-----BEGIN CERTIFICATE-----", 27) != 0)
+      continue;
+    size_t len = 0;
+    bool too_big = false;
+    uint32_t acc = 0;
+    int bits = 0;
+    while ((n = next_line(r, line, (int)sizeof line)) >= 0 && !(n >= 5 && line[0] == '-')) {
+      for (int i = 0; i < n; i++) {
+        int v = b64((unsigned char)line[i]);
+        if (v < 0)
+          continue; /* '=' padding and stray whitespace */
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+          bits -= 8;
+          if (len < sizeof scan.der)
+            scan.der[len++] = (uint8_t)(acc >> bits);
+          else
+            too_big = true;
+        }
+      }
+    }
+    if (!too_big && consider(scan.der, len, subject, subject_len, found, arg, &count))
+      break;
+  }
+  if (r->failed)
+    return DFD_E_TLS_CA_FILE;
+  return count;
+}
+
+int dfd_trust_memory_read(void *ctx, size_t offset, uint8_t *buf, size_t n) {
+  const dfd_trust_memory *m = ctx;
+  if (offset >= m->len)
+    return 0;
+  if (n > m->len - offset)
+    n = m->len - offset;
+  if (n > 0x7FFFFFFF)
+    n = 0x7FFFFFFF;
+  memcpy(buf, m->data + offset, n);
+  return (int)n;
+}

@@ -1,0 +1,43 @@
+/* Trust anchors looked up on demand: a CA bundle (PEM text, or a sequence of DER
+ * certificates) is scanned for the issuer a chain needs, so RAM does not grow with the
+ * number of roots. The bytes come from a reader: a file on POSIX, flash on a device. */
+#ifndef DFD_TRUST_H
+#define DFD_TRUST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfd_config.h"
+
+#ifndef DFD_TRUST_DER_MAX
+#define DFD_TRUST_DER_MAX 2560 /* largest root certificate accepted, DER bytes */
+#endif
+
+/** Reads up to n bytes at offset. Returns the bytes read (0 at the end) or < 0. */
+typedef int (*dfd_trust_read_fn)(void *ctx, size_t offset, uint8_t *buf, size_t n);
+
+typedef struct {
+  dfd_trust_read_fn read;
+  void *ctx;
+} dfd_trust_source;
+
+/** Calls found(arg, der, len) for every certificate in the source whose subject is the
+ *  DER name `subject` (all of them when subject is NULL). Stops early when found returns
+ *  non-zero. Returns the number of certificates found, or DFD_E_TLS_CA_FILE when the
+ *  source cannot be read. */
+int dfd_trust_scan(const dfd_trust_source *src, const uint8_t *subject, size_t subject_len,
+                   int (*found)(void *arg, const uint8_t *der, size_t len), void *arg);
+
+/** A source over bytes in memory (the built-in store, or a test's bundle). */
+typedef struct {
+  const uint8_t *data;
+  size_t len;
+} dfd_trust_memory;
+int dfd_trust_memory_read(void *ctx, size_t offset, uint8_t *buf, size_t n);
+
+/** The built-in store (src/trust_builtin.c, generated from Debian's ca-certificates),
+ *  as DER certificates back to back. */
+extern const uint8_t dfd_trust_builtin[];
+extern const size_t dfd_trust_builtin_len;
+
+#endif
