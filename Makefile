@@ -30,6 +30,13 @@ MBED_SRC  := $(wildcard $(DEPS)/mbedtls/library/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 CORE_LIB  := $(BUILD)/libdfd.a
 POSIX_LIB := $(BUILD)/libdfd_posix.a
 MBED_LIB  := $(BUILD)/libmbedtls_dfd.a
@@ -46,42 +53,50 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # Third-party code: its own warnings are not ours to fix.
 $(BUILD)/obj/$(DEPS)/%.o: $(DEPS)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -std=c11 $(OPT) -ffunction-sections -fdata-sections -w -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -std=c11 $(OPT) -ffunction-sections -fdata-sections -w -c $< -o $@
 
 $(CORE_LIB): $(call obj,$(CORE_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(POSIX_LIB): $(call obj,$(POSIX_SRC))
 	@rm -f $@; ar rcs $@ $^
 $(MBED_LIB): $(call obj,$(MBED_SRC))
+	@echo "  AR  $@ (mbedTLS $(shell cat $(DEPS)/mbedtls/.dfd-version 2>/dev/null), dfdiff's config)"
 	@rm -f $@; ar rcs $@ $^
 
 LIBS := $(CORE_LIB) $(POSIX_LIB) $(MBED_LIB)
 
 $(DFDIFF): $(call obj,$(CLI_SRC)) $(LIBS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRC)) $(LIBS)
+	@echo "  LD  $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(call obj,$(CLI_SRC)) $(LIBS)
 
 # Unit tests link with allocator wrappers that abort: project code and mbedTLS never
 # allocate, so any call that reaches them is a bug.
 NOALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 $(BUILD)/tests/%: tests/%.c $(call obj,tests/support/noalloc.c) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) $(NOALLOC) -o $@ $< \
+	@echo "  LD  $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) $(NOALLOC) -o $@ $< \
 	  $(call obj,tests/support/noalloc.c) $(LIBS) -lm
 
 test: $(DFDIFF) $(C_TESTS)
 	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) tests/run.sh $(C_TESTS) $(SCRIPT_TESTS)
 
-bench: $(DFDIFF) $(BUILD)/tests/bench_extract
+bench: $(DFDIFF) $(BUILD)/tests/bench_extract $(BUILD)/tests/cjson_status
 	@BUILD=$(abspath $(BUILD)) tests/bench/run.sh
+
+$(BUILD)/tests/cjson_status: tests/bench/cjson_status.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O2 -o $@ $< -lcjson
 
 $(BUILD)/tests/bench_extract: tests/bench/bench_extract.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -fstack-usage -o $@ $< $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) -lpthread
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/*.h) $(POSIX_SRC) $(wildcard port/*/*.h) \

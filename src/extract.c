@@ -141,6 +141,10 @@ static void element_start(dfd_extract *x) {
 static void value_begin(dfd_extract *x) {
   if (!copying(x))
     return;
+  if (x->member == M_DETAIL && x->depth == 2 && x->buf[x->len - 1] != '[') {
+    x->skip_depth = x->depth; /* only detail[0] is read: the rest are skipped, not copied */
+    return;
+  }
   if (x->depth >= 2 && is_array_at(x, x->depth))
     element_start(x);
   else
@@ -633,13 +637,60 @@ void dfd_extract_init(dfd_extract *x, dfd_status *out) {
   x->state = S_START;
 }
 
+/* Bytes that end a run of plain string content: '"', '\\', controls and non-ASCII. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define HAS_ZERO_BYTE(v) (((v)-ONES) & ~(v)&HIGHS)
+
+static bool simple_escape(uint8_t c) {
+  return c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+         c == 't';
+}
+
+/* Skips string content nobody wants, eight bytes at a time where it can. Stops at the
+ * closing quote, a \u escape, a control or non-ASCII byte, or the end of the input: the
+ * state machine takes over there. */
+static const uint8_t *skip_string(const uint8_t *p, const uint8_t *end) {
+  for (;;) {
+    while (end - p >= 8) {
+      uint64_t v;
+      memcpy(&v, p, 8);
+      uint64_t stop = HAS_ZERO_BYTE(v ^ (ONES * '"')) | HAS_ZERO_BYTE(v ^ (ONES * '\\')) |
+                      ((v - ONES * 0x20) & ~v & HIGHS) | (v & HIGHS);
+      if (stop) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        p += __builtin_ctzll(stop) >> 3; /* the lowest flagged byte is a real stop */
+#endif
+        break;
+      }
+      p += 8;
+    }
+    while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
+      p++;
+    if (end - p >= 2 && *p == '\\' && simple_escape(p[1])) {
+      p += 2;
+      continue;
+    }
+    return p;
+  }
+}
+
 int dfd_extract_feed(dfd_extract *x, const void *data, size_t n) {
   const uint8_t *p = data, *end = p + n;
   while (x->err == DFD_OK && p < end) {
-    /* Most of a body is string content nobody wants: skip it without the state machine. */
-    if (x->state == S_STRING && x->sub == E_NONE && x->utf8_left == 0 && !x->high_surrogate &&
-        (x->in_key ? !key_sink(x) : !copying(x))) {
-      while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 && *p < 0x80)
+    if (x->state == S_STRING) {
+      /* most of a body is string content nobody wants */
+      if (x->sub == E_NONE && x->utf8_left == 0 && !x->high_surrogate &&
+          !(x->in_key ? key_sink(x) : copying(x))) {
+        p = skip_string(p, end);
+        if (p == end)
+          break;
+      }
+      string_char(x, *p++);
+      continue;
+    }
+    if (x->state != S_NUMBER && x->state != S_LITERAL) {
+      while (p < end && is_ws(*p))
         p++;
       if (p == end)
         break;

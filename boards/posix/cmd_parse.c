@@ -57,16 +57,14 @@ int cmd_parse(int argc, char **argv) {
     return EXIT_API;
   }
   int code = cli_exit_for_status(&st);
-  if (code == EXIT_API) {
+  if (json)
+    cli_print_json(stdout, &st);
+  if (code == EXIT_API)
     cli_error("parse: the body is an API error: %s%s%s",
               st.error_title.present ? st.error_title.s : "",
               st.error_title.present && st.error_detail.present ? ": " : "",
               st.error_detail.present ? st.error_detail.s : "");
-    return code;
-  }
-  if (json)
-    cli_print_json(stdout, &st);
-  else
+  else if (!json)
     cli_print_summary(stdout, &st);
   return code;
 }

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# make bench: every benchmark, figures printed as Markdown (also saved under build/bench/).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$BUILD/bench"
+python3 "$here/bench.py" | tee "$BUILD/bench/extract.md"
