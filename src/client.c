@@ -18,8 +18,6 @@ int dfd_client_init(dfd_client *c, const dfd_port *port, const dfd_client_config
   if (!c->cfg.user_agent)
     c->cfg.user_agent = "dfdiff/" DFD_VERSION;
   int err = dfd_url_parse(cfg->url, &c->url);
-  if (err == DFD_OK)
-    err = dfd_url_host_header(&c->url, c->host_header, sizeof c->host_header);
   if (err != DFD_OK)
     return err;
   if (c->url.tls) {
@@ -125,7 +123,7 @@ static int read_response(dfd_client *c, uint64_t deadline, dfd_get_info *info, b
   uint64_t t0 = now(c);
   *nothing = false;
   for (;;) {
-    int n = conn_recv(c, c->rx, sizeof c->rx, deadline);
+    int n = conn_recv(c, c->io.rx, sizeof c->io.rx, deadline);
     if (n == 0) {
       int r = dfd_http_eof(&c->resp);
       if (r == 1) {
@@ -147,7 +145,7 @@ static int read_response(dfd_client *c, uint64_t deadline, dfd_get_info *info, b
       any = true;
     }
     size_t used = 0;
-    int r = dfd_http_feed(&c->resp, c->rx, (size_t)n, &used, on_body, c);
+    int r = dfd_http_feed(&c->resp, c->io.rx, (size_t)n, &used, on_body, c);
     if (r < 0)
       return r;
     if (r == 1) {
@@ -220,12 +218,12 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
   info->tls = c->url.tls;
   memset(st, 0, sizeof *st);
   uint64_t start = now(c), deadline = start + c->cfg.timeout_ms;
-  dfd_http_request req = {c->host_header, c->url.base_path, id, c->cfg.poll, c->cfg.api_key,
-                          c->cfg.user_agent};
-  size_t req_len = 0;
-  int err = dfd_http_write_request(c->request, sizeof c->request, &req, &req_len);
+  char host[DFD_HOST_MAX + 8];
+  int err = dfd_url_host_header(&c->url, host, sizeof host);
   if (err != DFD_OK)
     return err;
+  dfd_http_request req = {host, c->url.base_path, id, c->cfg.poll, c->cfg.api_key,
+                          c->cfg.user_agent};
   for (int attempt = 0;; attempt++) {
     info->reused = c->connected;
     if (!c->connected) {
@@ -242,7 +240,12 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
     c->snippet_len = 0;
     c->snippet[0] = '\0';
     bool nothing = false;
-    err = conn_send(c, (const uint8_t *)c->request, req_len, deadline);
+    size_t req_len = 0;
+    err = dfd_http_write_request(c->io.request, sizeof c->io.request, &req, &req_len);
+    if (err != DFD_OK)
+      return err;
+    err = conn_send(c, (const uint8_t *)c->io.request, req_len, deadline);
+    memset(c->io.request, 0, req_len); /* the key does not linger in our buffers */
     if (err == DFD_E_TIMEOUT)
       err = DFD_E_TIMEOUT_SEND;
     else if (err != DFD_OK)
@@ -256,7 +259,6 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
       continue;
     break;
   }
-  memset(c->request, 0, sizeof c->request); /* the key does not linger in our buffers */
   info->ms_total = (uint32_t)(now(c) - start);
   info->body_bytes = c->resp.body_bytes;
   if (err != DFD_OK)

@@ -18,10 +18,10 @@
 #define DFD_REQUEST_MAX 640 /* the request line and headers, key included */
 #endif
 #ifndef DFD_RX_BUF
-#define DFD_RX_BUF 1024 /* bytes handed from the transport to the HTTP parser at a time */
+#define DFD_RX_BUF 640 /* bytes handed from the transport to the HTTP parser at a time */
 #endif
 #ifndef DFD_SNIPPET_MAX
-#define DFD_SNIPPET_MAX 160 /* start of an error body kept for the message */
+#define DFD_SNIPPET_MAX 120 /* start of an error body kept for the message */
 #endif
 
 typedef struct {
@@ -56,9 +56,10 @@ typedef struct {
   dfd_tls tls;
   int sock;
   bool connected;
-  char host_header[DFD_HOST_MAX + 8];
-  char request[DFD_REQUEST_MAX];
-  uint8_t rx[DFD_RX_BUF];
+  union { /* the request is sent before the response arrives: one buffer serves both */
+    char request[DFD_REQUEST_MAX];
+    uint8_t rx[DFD_RX_BUF];
+  } io;
   dfd_http_response resp;
   dfd_extract extract;
   char snippet[DFD_SNIPPET_MAX];

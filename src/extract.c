@@ -183,7 +183,7 @@ static void member_begin(dfd_extract *x, int member) {
   mark_cut(x);
 }
 
-static void apply_member(dfd_extract *x, int member, int ntok);
+static void apply_member(dfd_extract *x, const jsmntok_t *tokens, int member, int ntok);
 
 static void member_finish(dfd_extract *x) {
   if (x->stopped) {
@@ -191,15 +191,16 @@ static void member_finish(dfd_extract *x) {
       x->buf[x->len++] = is_array_at(x, d) ? ']' : '}';
   }
   x->buf[x->len++] = ']';
+  jsmntok_t tokens[DFD_MEMBER_TOKENS];
   jsmn_parser p;
   jsmn_init(&p);
-  int n = jsmn_parse(&p, x->buf, x->len, x->tokens, DFD_MEMBER_TOKENS);
+  int n = jsmn_parse(&p, x->buf, x->len, tokens, DFD_MEMBER_TOKENS);
   if (n < 1) {
     fail(x, DFD_E_JSON_SYNTAX); /* unreachable: the validator passed the same bytes */
   } else {
     if (x->stopped)
       x->out->member_truncated = true;
-    apply_member(x, x->member, n);
+    apply_member(x, tokens, x->member, n);
   }
   x->member = -1;
 }
@@ -941,12 +942,12 @@ static void apply_object(const char *js, const jsmntok_t *t, int n, dfd_status *
   }
 }
 
-static void apply_member(dfd_extract *x, int member, int ntok) {
+static void apply_member(dfd_extract *x, const jsmntok_t *tokens, int member, int ntok) {
   dfd_status *o = x->out;
   const char *js = x->buf;
-  const jsmntok_t *t = &x->tokens[1];
+  const jsmntok_t *t = &tokens[1];
   int n = ntok - 1;
-  bool present = x->tokens[0].size > 0;
+  bool present = tokens[0].size > 0;
   switch (member) { /* a repeated key replaces what an earlier one set */
   case M_ID:
     o->id = (dfd_int){0};

@@ -43,8 +43,7 @@ typedef struct {
   uint16_t str_bytes; /* decoded bytes of the current string copied */
   bool str_cut;
   char buf[DFD_MEMBER_BUF];
-  jsmntok_t tokens[DFD_MEMBER_TOKENS];
-} dfd_extract;
+} dfd_extract; /* the jsmn tokens live on the stack, only while a member is read */
 
 /** Starts extracting into out, which is cleared (every field "not present"). */
 void dfd_extract_init(dfd_extract *x, dfd_status *out);

@@ -10,17 +10,17 @@
 #include "dfd_config.h"
 
 #ifndef DFD_HTTP_LOCATION_MAX
-#define DFD_HTTP_LOCATION_MAX 256
+#define DFD_HTTP_LOCATION_MAX 192
 #endif
 #ifndef DFD_HTTP_CONTENT_TYPE_MAX
-#define DFD_HTTP_CONTENT_TYPE_MAX 64
+#define DFD_HTTP_CONTENT_TYPE_MAX 48
 #endif
 #ifndef DFD_HTTP_REASON_MAX
 #define DFD_HTTP_REASON_MAX 48
 #endif
 /* Bytes of a header name or of a wanted header's value held while parsing. */
 #ifndef DFD_HTTP_LINE_MAX
-#define DFD_HTTP_LINE_MAX 128
+#define DFD_HTTP_LINE_MAX 80
 #endif
 /* Interim (1xx) responses accepted before the final one. */
 #ifndef DFD_HTTP_MAX_1XX

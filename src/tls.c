@@ -128,7 +128,6 @@ int dfd_tls_setup(dfd_tls *t, const dfd_port *port, const dfd_tls_options *opt) 
   t->sock = -1;
   mbedtls_ssl_init(&t->ssl);
   mbedtls_ssl_config_init(&t->conf);
-  mbedtls_ssl_session_init(&t->session);
   if (mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                   MBEDTLS_SSL_PRESET_DEFAULT) != 0)
     return DFD_E_TLS_MEMORY;
@@ -187,6 +186,19 @@ static int map_error(dfd_tls *t, int ret) {
   }
 }
 
+/* Keeps the connection's session (ticket or id) for the next handshake. */
+static void save_session(dfd_tls *t) {
+  if (!t->session) {
+    t->session = mbedtls_calloc(1, sizeof *t->session);
+    if (!t->session)
+      return; /* no resumption, no harm */
+  } else {
+    mbedtls_ssl_session_free(t->session);
+  }
+  mbedtls_ssl_session_init(t->session);
+  t->have_session = mbedtls_ssl_get_session(&t->ssl, t->session) == 0;
+}
+
 int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline) {
   if (!t->ready)
     return DFD_E_STATE;
@@ -198,7 +210,7 @@ int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline)
   if (mbedtls_ssl_set_hostname(&t->ssl, host) != 0)
     return DFD_E_TLS_MEMORY;
   if (t->have_session)
-    mbedtls_ssl_set_session(&t->ssl, &t->session); /* a stale session just means a full one */
+    mbedtls_ssl_set_session(&t->ssl, t->session); /* a stale session just means a full one */
   int ret;
   do {
     ret = mbedtls_ssl_handshake(&t->ssl);
@@ -213,11 +225,8 @@ int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline)
     return e;
   }
   t->open = true;
-  if (mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_2) {
-    mbedtls_ssl_session_free(&t->session);
-    mbedtls_ssl_session_init(&t->session);
-    t->have_session = mbedtls_ssl_get_session(&t->ssl, &t->session) == 0;
-  }
+  if (mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_2)
+    save_session(t);
   return DFD_OK;
 }
 
@@ -246,9 +255,7 @@ int dfd_tls_recv(dfd_tls *t, uint8_t *buf, size_t n, uint64_t deadline) {
     if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == MBEDTLS_ERR_SSL_CONN_EOF)
       return 0;
     if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) { /* TLS 1.3: keep it, read on */
-      mbedtls_ssl_session_free(&t->session);
-      mbedtls_ssl_session_init(&t->session);
-      t->have_session = mbedtls_ssl_get_session(&t->ssl, &t->session) == 0;
+      save_session(t);
       continue;
     }
     if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
@@ -268,7 +275,11 @@ void dfd_tls_close(dfd_tls *t, bool notify) {
 }
 
 void dfd_tls_free(dfd_tls *t) {
-  mbedtls_ssl_session_free(&t->session);
+  if (t->session) {
+    mbedtls_ssl_session_free(t->session);
+    mbedtls_free(t->session);
+    t->session = NULL;
+  }
   mbedtls_ssl_free(&t->ssl);
   mbedtls_ssl_config_free(&t->conf);
   t->ready = t->open = t->have_session = false;

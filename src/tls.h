@@ -23,7 +23,7 @@ typedef struct {
 typedef struct {
   mbedtls_ssl_context ssl;
   mbedtls_ssl_config conf;
-  mbedtls_ssl_session session; /* the last session, for resumption */
+  mbedtls_ssl_session *session; /* the last session, for resumption (in the pool) */
   bool have_session;
   bool ready;   /* conf and ssl set up */
   bool open;    /* a connection is in use */

@@ -8,10 +8,10 @@
 #include "dfd_config.h"
 
 #ifndef DFD_HOST_MAX
-#define DFD_HOST_MAX 128
+#define DFD_HOST_MAX 96
 #endif
 #ifndef DFD_BASE_PATH_MAX
-#define DFD_BASE_PATH_MAX 128
+#define DFD_BASE_PATH_MAX 64
 #endif
 
 typedef struct {

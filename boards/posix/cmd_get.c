@@ -153,10 +153,12 @@ void cli_report_failure(const char *what, int err, const dfd_client *c, const df
 }
 
 void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info) {
+  char host[DFD_HOST_MAX + 8];
+  dfd_url_host_header(&c->url, host, sizeof host);
   fprintf(stderr, "> GET %s/api/v1/datadiffs/%" PRId64 "%s%s (Host: %s, Authorization: Key "
                   "[redacted])\n",
           c->url.base_path, id, c->cfg.poll ? "?poll=" : "", c->cfg.poll ? c->cfg.poll : "",
-          c->host_header);
+          host);
   if (info->reused)
     fprintf(stderr, "* reused the open connection\n");
   else

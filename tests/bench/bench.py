@@ -89,9 +89,11 @@ def main():
     print("|---|---|---|---|")
     for size, nbytes, instr, per in rows:
         print(f"| {size} | {nbytes} | {instr} | {per:.2f} |")
-    print(f"\nFixed RAM: sizeof(dfd_extract) = {fixed['sizeof_extract']} B "
-          f"(member buffer {fixed['member_buf']} B + jsmn tokens {fixed['tokens_bytes']} B + state); "
-          f"the status record it fills: {fixed['sizeof_status']} B.")
+    total = fixed['sizeof_extract'] + fixed['tokens_bytes']
+    print(f"\nFixed RAM: {total} B = sizeof(dfd_extract) {fixed['sizeof_extract']} B "
+          f"(state + member buffer {fixed['member_buf']} B) + jsmn tokens "
+          f"{fixed['tokens_bytes']} B (on the stack while a member is read, included in the "
+          f"peak stack below); the status record it fills: {fixed['sizeof_status']} B.")
     print(f"Peak stack of the extraction (painted): {fixed['stack_bytes']} B.\n")
 
     print("## dfdiff parse beside jq and cJSON (same bodies, this machine)\n")
