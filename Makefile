@@ -87,8 +87,12 @@ $(BUILD)/tests/%: tests/%.c $(call obj,tests/support/noalloc.c) $(LIBS)
 test: $(DFDIFF) $(C_TESTS)
 	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) tests/run.sh $(C_TESTS) $(SCRIPT_TESTS)
 
-bench: $(DFDIFF) $(BUILD)/tests/bench_extract $(BUILD)/tests/cjson_status
+bench: $(DFDIFF) $(BUILD)/tests/bench_extract $(BUILD)/tests/bench_get $(BUILD)/tests/cjson_status
 	@BUILD=$(abspath $(BUILD)) tests/bench/run.sh
+
+$(BUILD)/tests/bench_get: tests/bench/bench_get.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) -lpthread
 
 $(BUILD)/tests/cjson_status: tests/bench/cjson_status.c
 	@mkdir -p $(dir $@)

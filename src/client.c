@@ -69,6 +69,18 @@ static int open_connection(dfd_client *c, uint64_t deadline, dfd_get_info *info)
   if (c->url.tls) {
     uint64_t t1 = now(c);
     err = dfd_tls_handshake(&c->tls, c->sock, c->url.host, deadline);
+    if (err == DFD_E_TLS_RETRY_TLS12) {
+      c->port->close(c->port->ctx, c->sock);
+      dfd_tls_use_tls12_fallback(&c->tls);
+      budget = left(c, deadline);
+      err = budget ? c->port->connect(c->port->ctx, c->url.host, c->url.port, budget, &c->sock)
+                   : DFD_E_TIMEOUT_CONNECT;
+      if (err != DFD_OK) {
+        c->connected = false;
+        return err;
+      }
+      err = dfd_tls_handshake(&c->tls, c->sock, c->url.host, deadline);
+    }
     info->ms_tls = (uint32_t)(now(c) - t1);
     info->verify_flags = c->tls.verify_flags;
     if (err != DFD_OK) {

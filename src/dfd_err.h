@@ -51,6 +51,7 @@
   X(DFD_E_TLS_CA_FILE, -79, U, "CA file could not be read or holds no certificate")        \
   X(DFD_E_TLS_VERSION, -80, N, "server offers no TLS version or ciphersuite we accept")    \
   X(DFD_E_TLS_RNG, -81, N, "entropy source failed")                                        \
+  X(DFD_E_TLS_RETRY_TLS12, -82, N, "TLS 1.2 server chose a signature scheme needing a retry") \
   X(DFD_E_API_UNAUTHORIZED, -90, A, "HTTP 401: API key missing or wrong")                  \
   X(DFD_E_API_FORBIDDEN, -91, A, "HTTP 403: key has no access to this diff")              \
   X(DFD_E_API_NOT_FOUND, -92, A, "HTTP 404: no such diff")                                 \

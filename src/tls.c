@@ -117,6 +117,21 @@ static const int ciphersuites[] = {
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     0};
 
+/* mbedTLS 3.6.6 offers RSA-PSS signature schemes in a TLS 1.2 + 1.3 ClientHello but
+ * rejects them in a TLS 1.2 ServerKeyExchange (fixed upstream after 3.6.6). OpenSSL
+ * servers limited to TLS 1.2 pick them: for those, the client reconnects once offering
+ * TLS 1.2 with PKCS#1 v1.5 and ECDSA schemes only. */
+static const uint16_t tls12_sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,       MBEDTLS_TLS1_3_SIG_NONE};
+
+void dfd_tls_use_tls12_fallback(dfd_tls *t) {
+  t->tls12_fallback = true;
+  mbedtls_ssl_conf_max_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+  mbedtls_ssl_conf_sig_algs(&t->conf, tls12_sig_algs);
+}
+
 static int rng(void *ctx, unsigned char *out, size_t n) {
   (void)ctx;
   return psa_generate_random(out, n) == PSA_SUCCESS ? 0 : MBEDTLS_ERR_SSL_INTERNAL_ERROR;
@@ -216,6 +231,9 @@ int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline)
     ret = mbedtls_ssl_handshake(&t->ssl);
   } while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
   t->verify_flags = mbedtls_ssl_get_verify_result(&t->ssl);
+  if (ret == MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER && !t->tls12_fallback && !t->io_err &&
+      mbedtls_ssl_get_version_number(&t->ssl) == MBEDTLS_SSL_VERSION_TLS1_2)
+    return DFD_E_TLS_RETRY_TLS12;
   if (ret != 0) {
     int e = map_error(t, ret);
     if (e == DFD_E_TIMEOUT)

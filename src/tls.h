@@ -32,6 +32,7 @@ typedef struct {
   uint64_t deadline; /* of the current operation, port clock */
   int io_err;        /* what the port said when a callback failed */
   uint32_t verify_flags;
+  bool tls12_fallback; /* TLS 1.2 without RSA-PSS schemes (see tls.c) */
 } dfd_tls;
 
 /** Initialises the static pool and PSA crypto once; later calls do nothing.
@@ -46,8 +47,13 @@ int dfd_tls_setup(dfd_tls *t, const dfd_port *port, const dfd_tls_options *opt);
  *  one. host is the name verified against the certificate (and sent as SNI).
  *  Returns DFD_OK, DFD_E_TIMEOUT_TLS, DFD_E_TLS_CERT_* (which check failed),
  *  DFD_E_TLS_VERSION, DFD_E_TLS_ALERT, DFD_E_TLS_PROTOCOL, DFD_E_TLS_MEMORY,
- *  DFD_E_TLS_HANDSHAKE, or the port's error (DFD_E_RESET, DFD_E_IO, DFD_E_INTERRUPTED). */
+ *  DFD_E_TLS_HANDSHAKE, the port's error (DFD_E_RESET, DFD_E_IO, DFD_E_INTERRUPTED), or
+ *  DFD_E_TLS_RETRY_TLS12 (reconnect after dfd_tls_use_tls12_fallback). */
 int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline);
+
+/** After DFD_E_TLS_RETRY_TLS12 from a handshake: the next handshakes offer TLS 1.2 with
+ *  the signature schemes mbedTLS 3.6.6 can verify there. */
+void dfd_tls_use_tls12_fallback(dfd_tls *t);
 
 /** Sends all n bytes. Returns DFD_OK, DFD_E_TIMEOUT, DFD_E_RESET, DFD_E_IO or
  *  DFD_E_TLS_PROTOCOL. */

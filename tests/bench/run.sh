@@ -4,3 +4,4 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$BUILD/bench"
 python3 "$here/bench.py" | tee "$BUILD/bench/extract.md"
+python3 "$here/bench_tls.py" | tee "$BUILD/bench/tls.md"
