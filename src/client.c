@@ -234,8 +234,8 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
   int err = dfd_url_host_header(&c->url, host, sizeof host);
   if (err != DFD_OK)
     return err;
-  dfd_http_request req = {host, c->url.base_path, id, c->cfg.poll, c->cfg.api_key,
-                          c->cfg.user_agent};
+  dfd_http_request req = {host,        c->url.base_path, id,
+                          c->cfg.poll, c->cfg.api_key,   c->cfg.user_agent};
   for (int attempt = 0;; attempt++) {
     info->reused = c->connected;
     if (!c->connected) {

@@ -36,14 +36,14 @@ typedef struct {
 
 /* What happened on the wire, for messages, retries and --verbose. */
 typedef struct {
-  int http_status;               /* 0 when no response was read */
+  int http_status; /* 0 when no response was read */
   char reason[DFD_HTTP_REASON_MAX];
-  int64_t retry_after_ms;        /* -1 when the server said nothing */
+  int64_t retry_after_ms; /* -1 when the server said nothing */
   char location[DFD_HTTP_LOCATION_MAX];
   char message[DFD_ERROR_TEXT_MAX]; /* the server's own words on an error */
-  bool reused;                   /* the request went over an open connection */
+  bool reused;                      /* the request went over an open connection */
   bool tls;
-  uint32_t verify_flags;         /* certificate problems seen (with insecure) */
+  uint32_t verify_flags; /* certificate problems seen (with insecure) */
   const char *tls_version, *ciphersuite;
   uint32_t ms_connect, ms_tls, ms_first_byte, ms_total;
   int64_t body_bytes;

@@ -10,7 +10,8 @@
 #endif
 
 /* --- extractor ---------------------------------------------------------------- */
-/* Bytes of one wanted top-level member kept for jsmn (diff_stats, the largest, needs ~600 B at worst). */
+/* Bytes of one wanted top-level member kept for jsmn (diff_stats, the largest, needs ~600 B at
+ * worst). */
 #ifndef DFD_MEMBER_BUF
 #define DFD_MEMBER_BUF 768
 #endif

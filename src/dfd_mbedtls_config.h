@@ -9,11 +9,11 @@
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C /* every allocation from the static pool */
 #define MBEDTLS_HAVE_TIME
-#define MBEDTLS_HAVE_TIME_DATE /* certificate validity needs the date */
+#define MBEDTLS_HAVE_TIME_DATE          /* certificate validity needs the date */
 #define MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG /* the port's entropy source, no DRBG module */
 #if defined(DFD_MBEDTLS_BARE_METAL)
-#define MBEDTLS_PLATFORM_MS_TIME_ALT    /* from the port's clock */
-#define MBEDTLS_PLATFORM_GMTIME_R_ALT   /* newlib-nano's gmtime drags in assert and stdio */
+#define MBEDTLS_PLATFORM_MS_TIME_ALT  /* from the port's clock */
+#define MBEDTLS_PLATFORM_GMTIME_R_ALT /* newlib-nano's gmtime drags in assert and stdio */
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #else
 #define MBEDTLS_HAVE_ASM

@@ -51,11 +51,11 @@ typedef struct {
 } dfd_bool;
 
 /* Bounded strings. `truncated` is set when the value was cut (at a UTF-8 boundary). */
-#define DFD_STR_TYPE(name, n)                                                               \
-  typedef struct {                                                                          \
-    bool present;                                                                           \
-    bool truncated;                                                                         \
-    char s[n];                                                                              \
+#define DFD_STR_TYPE(name, n)                                                                      \
+  typedef struct {                                                                                 \
+    bool present;                                                                                  \
+    bool truncated;                                                                                \
+    char s[n];                                                                                     \
   } name
 DFD_STR_TYPE(dfd_str_kind, DFD_KIND_MAX);
 DFD_STR_TYPE(dfd_str_time, DFD_TIME_MAX);
@@ -82,8 +82,7 @@ typedef struct {
   } progress;
   struct {
     bool present;
-    dfd_int rows_added, rows_removed, diff_rows_count, table_a_row_count, table_b_row_count,
-        errors;
+    dfd_int rows_added, rows_removed, diff_rows_count, table_a_row_count, table_b_row_count, errors;
     dfd_num match_ratio, diff_pks, diff_values, diff_schema, diff_duplicate_pks, diff_null_pks;
     dfd_bool sampled;
   } stats;
@@ -108,10 +107,10 @@ bool dfd_job_is_terminal(dfd_job_status s);
 
 /* What a status means to whoever waits on it; the values are the CLI's exit codes. */
 typedef enum {
-  DFD_OUTCOME_SAME = 0,    /* done: identical or empty */
-  DFD_OUTCOME_DIFFERS = 1, /* done: different, missing-pks, bad-pks, or a result unknown here */
-  DFD_OUTCOME_FAILED = 2,  /* failed, cancelled, or done with result error or no result */
-  DFD_OUTCOME_PENDING = 3, /* not finished (any other status, known or not, or none) */
+  DFD_OUTCOME_SAME = 0,      /* done: identical or empty */
+  DFD_OUTCOME_DIFFERS = 1,   /* done: different, missing-pks, bad-pks, or a result unknown here */
+  DFD_OUTCOME_FAILED = 2,    /* failed, cancelled, or done with result error or no result */
+  DFD_OUTCOME_PENDING = 3,   /* not finished (any other status, known or not, or none) */
   DFD_OUTCOME_API_ERROR = 6, /* an error body: no status and no id, but detail or title */
 } dfd_outcome;
 
@@ -119,9 +118,10 @@ typedef enum {
 dfd_outcome dfd_status_outcome(const dfd_status *st);
 
 /* Worst case of dfd_status_to_json for the configured field sizes. */
-#define DFD_STATUS_JSON_MAX                                                                 \
-  (640 + 6 * (2 * DFD_ENUM_TEXT_MAX + DFD_KIND_MAX + 2 * DFD_TIME_MAX + 2 * DFD_TABLE_MAX +  \
-              DFD_ERROR_TYPE_MAX + DFD_ERROR_TEXT_MAX) +                                    \
+#define DFD_STATUS_JSON_MAX                                                                        \
+  (640 +                                                                                           \
+   6 * (2 * DFD_ENUM_TEXT_MAX + DFD_KIND_MAX + 2 * DFD_TIME_MAX + 2 * DFD_TABLE_MAX +              \
+        DFD_ERROR_TYPE_MAX + DFD_ERROR_TEXT_MAX) +                                                 \
    15 * 24)
 
 /** Writes the one-line JSON object of `dfdiff parse --json` (no newline) into buf,

@@ -58,16 +58,16 @@ enum {
 };
 
 static const char *const member_names[M_COUNT] = {
-    "id",         "status",      "done",   "result",        "kind",
-    "runtime",    "created_at",  "finished_at", "table1",   "table2",
-    "diff_progress", "diff_stats", "monitor_error", "detail", "title",
+    "id",          "status", "done",   "result",        "kind",       "runtime",       "created_at",
+    "finished_at", "table1", "table2", "diff_progress", "diff_stats", "monitor_error", "detail",
+    "title",
 };
 
 static const char *const progress_keys[] = {"completed_steps", "total_steps", NULL};
 static const char *const stats_keys[] = {
-    "rows_added",  "rows_removed",  "diff_rows_count",    "match_ratio",   "table_a_row_count",
-    "table_b_row_count", "diff_pks", "diff_values", "diff_schema", "diff_duplicate_pks",
-    "diff_null_pks", "errors", "sampled", NULL};
+    "rows_added",        "rows_removed", "diff_rows_count", "match_ratio", "table_a_row_count",
+    "table_b_row_count", "diff_pks",     "diff_values",     "diff_schema", "diff_duplicate_pks",
+    "diff_null_pks",     "errors",       "sampled",         NULL};
 static const char *const monitor_error_keys[] = {"error_type", "error_value", NULL};
 static const char *const detail_item_keys[] = {"msg", NULL};
 
@@ -269,9 +269,7 @@ static void close_container(dfd_extract *x) {
 
 /* ---- strings ---------------------------------------------------------------------- */
 
-static bool key_sink(const dfd_extract *x) {
-  return x->in_key && (x->depth == 1 || copying(x));
-}
+static bool key_sink(const dfd_extract *x) { return x->in_key && (x->depth == 1 || copying(x)); }
 
 /* Reserves room for an n-byte character of the current string; false: drop it. */
 static bool string_room(dfd_extract *x, unsigned n) {
@@ -763,12 +761,12 @@ static size_t decode_string(const char *js, const jsmntok_t *t, char *dst, size_
   return o;
 }
 
-#define SET_STRING(field, js, t)                                                            \
-  do {                                                                                      \
-    if ((t)->type == JSMN_STRING) {                                                         \
-      (field).present = true;                                                               \
-      decode_string(js, t, (field).s, sizeof(field).s, &(field).truncated);                 \
-    }                                                                                       \
+#define SET_STRING(field, js, t)                                                                   \
+  do {                                                                                             \
+    if ((t)->type == JSMN_STRING) {                                                                \
+      (field).present = true;                                                                      \
+      decode_string(js, t, (field).s, sizeof(field).s, &(field).truncated);                        \
+    }                                                                                              \
   } while (0)
 
 static void set_number(const char *js, const jsmntok_t *t, dfd_num *out) {
@@ -861,8 +859,7 @@ static int set_enum(const char *js, const jsmntok_t *t, const char *const *names
   return 1; /* UNKNOWN */
 }
 
-static void set_table(const char *js, const jsmntok_t *t, int n, bool cut,
-                      dfd_str_table *out) {
+static void set_table(const char *js, const jsmntok_t *t, int n, bool cut, dfd_str_table *out) {
   if (t->type == JSMN_STRING) {
     SET_STRING(*out, js, t);
   } else if (t->type == JSMN_ARRAY) {
@@ -918,12 +915,11 @@ static void apply_object(const char *js, const jsmntok_t *t, int n, dfd_status *
       static const char *const int_names[] = {"rows_added",        "rows_removed",
                                               "diff_rows_count",   "table_a_row_count",
                                               "table_b_row_count", "errors"};
-      dfd_num *nums[] = {&o->stats.match_ratio, &o->stats.diff_pks,
-                         &o->stats.diff_values, &o->stats.diff_schema,
+      dfd_num *nums[] = {&o->stats.match_ratio,        &o->stats.diff_pks,
+                         &o->stats.diff_values,        &o->stats.diff_schema,
                          &o->stats.diff_duplicate_pks, &o->stats.diff_null_pks};
-      static const char *const num_names[] = {"match_ratio", "diff_pks",
-                                              "diff_values", "diff_schema",
-                                              "diff_duplicate_pks", "diff_null_pks"};
+      static const char *const num_names[] = {"match_ratio", "diff_pks",           "diff_values",
+                                              "diff_schema", "diff_duplicate_pks", "diff_null_pks"};
       for (int f = 0; f < 6; f++) {
         if (token_is(js, key, int_names[f])) {
           *ints[f] = (dfd_int){0};

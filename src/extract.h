@@ -23,21 +23,21 @@ typedef struct {
   uint64_t arrays; /* bit d-1 set: the container at depth d is an array */
   bool in_key;
   /* string decoding */
-  uint8_t utf8_left;          /* continuation bytes still expected */
-  uint8_t utf8_lo, utf8_hi;   /* allowed range of the next continuation byte */
-  bool utf8_emit;             /* the current multi-byte character is copied */
-  uint16_t uhex;              /* \uXXXX being read */
-  uint16_t high_surrogate;    /* pending high surrogate, or 0 */
-  const char *literal;        /* rest of "true"/"false"/"null" to match */
+  uint8_t utf8_left;        /* continuation bytes still expected */
+  uint8_t utf8_lo, utf8_hi; /* allowed range of the next continuation byte */
+  bool utf8_emit;           /* the current multi-byte character is copied */
+  uint16_t uhex;            /* \uXXXX being read */
+  uint16_t high_surrogate;  /* pending high surrogate, or 0 */
+  const char *literal;      /* rest of "true"/"false"/"null" to match */
   /* key being read, at depth 1 or inside a copied member */
   char key[DFD_KEY_MAX];
   uint8_t key_len;
   bool key_long;
   /* the wanted member being copied */
-  int8_t member;       /* member id, or -1 */
-  bool stopped;        /* buffer or tokens ran out: copy rolled back, rest skipped */
-  uint8_t skip_depth;  /* >0: an unwanted key's value inside the member is skipped */
-  uint16_t len, ntok;  /* bytes and jsmn tokens in buf */
+  int8_t member;      /* member id, or -1 */
+  bool stopped;       /* buffer or tokens ran out: copy rolled back, rest skipped */
+  uint8_t skip_depth; /* >0: an unwanted key's value inside the member is skipped */
+  uint16_t len, ntok; /* bytes and jsmn tokens in buf */
   uint16_t cut_len, cut_ntok;
   uint8_t cut_depth;
   uint16_t str_bytes; /* decoded bytes of the current string copied */

@@ -15,9 +15,12 @@ const char *const dfd_job_status_names[DFD_JOB_CANCELLED + 1] = {
 };
 
 const char *const dfd_result_names[DFD_RESULT_ERROR + 1] = {
-    [DFD_RESULT_IDENTICAL] = "identical",     [DFD_RESULT_DIFFERENT] = "different",
-    [DFD_RESULT_MISSING_PKS] = "missing-pks", [DFD_RESULT_BAD_PKS] = "bad-pks",
-    [DFD_RESULT_EMPTY] = "empty",             [DFD_RESULT_ERROR] = "error",
+    [DFD_RESULT_IDENTICAL] = "identical",
+    [DFD_RESULT_DIFFERENT] = "different",
+    [DFD_RESULT_MISSING_PKS] = "missing-pks",
+    [DFD_RESULT_BAD_PKS] = "bad-pks",
+    [DFD_RESULT_EMPTY] = "empty",
+    [DFD_RESULT_ERROR] = "error",
 };
 
 bool dfd_job_is_terminal(dfd_job_status s) {

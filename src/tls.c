@@ -56,8 +56,9 @@ void dfd_tls_pool_stats(size_t *in_use, size_t *peak) {
 
 static uint32_t remaining(const dfd_tls *t) {
   uint64_t now = t->port->now_ms(t->port->ctx);
-  return now >= t->deadline ? 0 : (uint32_t)(t->deadline - now > 0x7FFFFFFF ? 0x7FFFFFFF
-                                                                          : t->deadline - now);
+  return now >= t->deadline
+             ? 0
+             : (uint32_t)(t->deadline - now > 0x7FFFFFFF ? 0x7FFFFFFF : t->deadline - now);
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len) {
@@ -105,17 +106,16 @@ static int find_issuers(void *ctx, mbedtls_x509_crt const *child, mbedtls_x509_c
   return 0;
 }
 
-static const int ciphersuites[] = {
-    MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
-    MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
-    MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    0};
+static const int ciphersuites[] = {MBEDTLS_TLS1_3_AES_128_GCM_SHA256,
+                                   MBEDTLS_TLS1_3_AES_256_GCM_SHA384,
+                                   MBEDTLS_TLS1_3_CHACHA20_POLY1305_SHA256,
+                                   MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                                   MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                   MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                                   MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                                   MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                                   MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+                                   0};
 
 /* mbedTLS 3.6.6 offers RSA-PSS signature schemes in a TLS 1.2 + 1.3 ClientHello but
  * rejects them in a TLS 1.2 ServerKeyExchange (fixed upstream after 3.6.6). OpenSSL

@@ -25,8 +25,8 @@ typedef struct {
   mbedtls_ssl_config conf;
   mbedtls_ssl_session *session; /* the last session, for resumption (in the pool) */
   bool have_session;
-  bool ready;   /* conf and ssl set up */
-  bool open;    /* a connection is in use */
+  bool ready; /* conf and ssl set up */
+  bool open;  /* a connection is in use */
   const dfd_port *port;
   int sock;
   uint64_t deadline; /* of the current operation, port clock */

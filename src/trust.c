@@ -10,8 +10,8 @@
 
 typedef struct {
   const dfd_trust_source *src;
-  size_t offset;      /* of window[0] in the source */
-  size_t len, pos;    /* bytes in window, read position */
+  size_t offset;   /* of window[0] in the source */
+  size_t len, pos; /* bytes in window, read position */
   bool failed;
   uint8_t window[WINDOW];
 } reader;

@@ -15,10 +15,10 @@
 #endif
 
 typedef struct {
-  bool tls;                        /* https */
-  bool ipv6;                       /* host is an IPv6 literal (written without brackets) */
-  char host[DFD_HOST_MAX];         /* lower-cased name, or an IP literal */
-  uint16_t port;                   /* explicit, or 443 / 80 */
+  bool tls;                /* https */
+  bool ipv6;               /* host is an IPv6 literal (written without brackets) */
+  char host[DFD_HOST_MAX]; /* lower-cased name, or an IP literal */
+  uint16_t port;           /* explicit, or 443 / 80 */
   bool default_port;
   char base_path[DFD_BASE_PATH_MAX]; /* "" or "/prefix", no trailing slash */
 } dfd_url;

@@ -9,22 +9,22 @@
 static int t_case_failures;
 static int t_total_failures;
 
-#define CHECK(cond)                                                                         \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      t_case_failures++;                                                                    \
-      printf("#   %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                  \
-    }                                                                                       \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      t_case_failures++;                                                                           \
+      printf("#   %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);                          \
+    }                                                                                              \
   } while (0)
 
-#define CHECKF(cond, ...)                                                                   \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      t_case_failures++;                                                                    \
-      printf("#   %s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);                  \
-      printf(__VA_ARGS__);                                                                  \
-      printf("\n");                                                                         \
-    }                                                                                       \
+#define CHECKF(cond, ...)                                                                          \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      t_case_failures++;                                                                           \
+      printf("#   %s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond);                          \
+      printf(__VA_ARGS__);                                                                         \
+      printf("\n");                                                                                \
+    }                                                                                              \
   } while (0)
 
 static inline void t_run(const char *name, void (*fn)(void)) {

@@ -63,13 +63,13 @@ static void check_invariant(const char *name, const char *body, size_t n) {
   dfd_status_to_json(&st, json_a, sizeof json_a);
   bool trunc0 = st.member_truncated;
   int e;
-#define SAME(how, call)                                                                     \
-  do {                                                                                      \
-    e = (call);                                                                             \
-    dfd_status_to_json(&st, json_b, sizeof json_b);                                        \
-    CHECKF(e == e0 && (e0 != DFD_OK || (strcmp(json_a, json_b) == 0 &&                     \
-                                        st.member_truncated == trunc0)),                   \
-           "%s fed %s: err %d vs %d\n#   %s\n#   %s", name, how, e, e0, json_a, json_b);    \
+#define SAME(how, call)                                                                            \
+  do {                                                                                             \
+    e = (call);                                                                                    \
+    dfd_status_to_json(&st, json_b, sizeof json_b);                                                \
+    CHECKF(e == e0 &&                                                                              \
+               (e0 != DFD_OK || (strcmp(json_a, json_b) == 0 && st.member_truncated == trunc0)),   \
+           "%s fed %s: err %d vs %d\n#   %s\n#   %s", name, how, e, e0, json_a, json_b);           \
   } while (0)
   SAME("byte by byte", run_chunked(body, n, 1));
   SAME("in 7-byte pieces", run_chunked(body, n, 7));
@@ -175,8 +175,9 @@ static void numbers(void) {
 }
 
 static void enums(void) {
-  const char *known[] = {"needs_confirmation", "needs_authentication", "waiting",
-                         "processing", "done", "failed", "cancelled"};
+  const char *known[] = {
+      "needs_confirmation", "needs_authentication", "waiting", "processing", "done", "failed",
+      "cancelled"};
   char body[128];
   for (int i = 0; i < 7; i++) {
     snprintf(body, sizeof body, "{\"status\":\"%s\"}", known[i]);
@@ -348,8 +349,8 @@ static void depth_limit(void) {
     body[o++] = '}';
     body[o] = 0;
     int e = run(body);
-    CHECKF(e == (depth <= DFD_JSON_DEPTH_MAX ? DFD_OK : DFD_E_JSON_TOO_DEEP), "depth %d: %d",
-           depth, e);
+    CHECKF(e == (depth <= DFD_JSON_DEPTH_MAX ? DFD_OK : DFD_E_JSON_TOO_DEEP), "depth %d: %d", depth,
+           e);
   }
 }
 

@@ -142,8 +142,7 @@ void cli_report_failure(const char *what, int err, const dfd_client *c, const df
                 err == DFD_E_API_RATE_LIMITED ? "rate limited" : info->reason,
                 info->message[0] ? ": " : "", info->message);
     else if (err <= DFD_E_API_UNAUTHORIZED && err >= DFD_E_API_STATUS)
-      cli_error("%s: %s%s%s", what, dfd_strerror(err), info->message[0] ? ": " : "",
-                info->message);
+      cli_error("%s: %s%s%s", what, dfd_strerror(err), info->message[0] ? ": " : "", info->message);
     else
       cli_error("%s: %s", what, dfd_strerror(err));
     return;
@@ -155,10 +154,10 @@ void cli_report_failure(const char *what, int err, const dfd_client *c, const df
 void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info) {
   char host[DFD_HOST_MAX + 8];
   dfd_url_host_header(&c->url, host, sizeof host);
-  fprintf(stderr, "> GET %s/api/v1/datadiffs/%" PRId64 "%s%s (Host: %s, Authorization: Key "
-                  "[redacted])\n",
-          c->url.base_path, id, c->cfg.poll ? "?poll=" : "", c->cfg.poll ? c->cfg.poll : "",
-          host);
+  fprintf(stderr,
+          "> GET %s/api/v1/datadiffs/%" PRId64 "%s%s (Host: %s, Authorization: Key "
+          "[redacted])\n",
+          c->url.base_path, id, c->cfg.poll ? "?poll=" : "", c->cfg.poll ? c->cfg.poll : "", host);
   if (info->reused)
     fprintf(stderr, "* reused the open connection\n");
   else
@@ -171,8 +170,8 @@ void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info) {
     cli_put_safe(stderr, info->reason);
     fputc('\n', stderr);
   }
-  fprintf(stderr, "* first byte %u ms, total %u ms, body %" PRId64 " bytes\n",
-          info->ms_first_byte, info->ms_total, info->body_bytes);
+  fprintf(stderr, "* first byte %u ms, total %u ms, body %" PRId64 " bytes\n", info->ms_first_byte,
+          info->ms_total, info->body_bytes);
 }
 
 int cmd_get(int argc, char **argv) {

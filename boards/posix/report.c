@@ -62,8 +62,7 @@ static void put_num(FILE *f, const dfd_num *v, double scale, int sig) {
     fputs(b, f);
 }
 
-static void put_str_field(FILE *f, const char *label, bool present, const char *s,
-                          bool truncated) {
+static void put_str_field(FILE *f, const char *label, bool present, const char *s, bool truncated) {
   if (!present)
     return;
   fprintf(f, "  %-10s", label);

@@ -4,12 +4,12 @@
 #define _DARWIN_C_SOURCE
 #endif
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>

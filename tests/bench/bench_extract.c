@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
   fclose(f);
   printf("{\"err\":%d,\"status\":\"%s\",\"sizeof_extract\":%zu,\"member_buf\":%d,"
          "\"tokens_bytes\":%zu,\"sizeof_status\":%zu,\"stack_bytes\":%zu}\n",
-         result, st.status_text, sizeof x, DFD_MEMBER_BUF, sizeof(jsmntok_t) * DFD_MEMBER_TOKENS, sizeof st,
-         depth - base);
+         result, st.status_text, sizeof x, DFD_MEMBER_BUF, sizeof(jsmntok_t) * DFD_MEMBER_TOKENS,
+         sizeof st, depth - base);
   return result ? 1 : 0;
 }

@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
   dfd_tls_pool_stats(&in_use, &peak);
   printf("{\"err\":%d,\"status\":\"%s\",\"tls\":\"%s\",\"pool_size\":%d,\"pool_peak\":%zu,"
          "\"pool_in_use_after\":%zu,\"sizeof_client\":%zu,\"stack_bytes\":%zu}\n",
-         result, st.status_text, info.tls_version ? info.tls_version : "", DFD_TLS_POOL_SIZE,
-         peak, in_use, sizeof client, depth - base);
+         result, st.status_text, info.tls_version ? info.tls_version : "", DFD_TLS_POOL_SIZE, peak,
+         in_use, sizeof client, depth - base);
   return result == DFD_OK ? 0 : 1;
 }
