@@ -56,12 +56,93 @@ void dfd_client_free(dfd_client *c) {
     dfd_tls_free(&c->tls);
 }
 
-static int open_connection(dfd_client *c, uint64_t deadline, dfd_get_info *info) {
-  uint64_t t0 = now(c);
+static int conn_send(dfd_client *c, const uint8_t *p, size_t n, uint64_t deadline);
+
+static size_t append(char *buf, size_t at, size_t cap, const char *s) {
+  while (*s && at + 1 < cap)
+    buf[at++] = *s++;
+  buf[at] = '\0';
+  return at;
+}
+
+static int no_body(void *ctx, const uint8_t *data, size_t n) {
+  (void)ctx;
+  (void)data;
+  (void)n;
+  return DFD_E_PROXY; /* bytes after a CONNECT answer's headers: not ours to read */
+}
+
+/* Asks the proxy for a tunnel to the API host: the TLS session then runs end to end
+ * through it, so the key never reaches the proxy in clear. */
+static int open_tunnel(dfd_client *c, uint64_t deadline, dfd_get_info *info) {
+  char target[DFD_HOST_MAX + 10], port[8];
+  unsigned p = c->url.port, n = 0;
+  char digits[6];
+  do
+    digits[n++] = (char)('0' + p % 10);
+  while ((p /= 10) != 0);
+  for (unsigned i = 0; i < n; i++)
+    port[i] = digits[n - 1 - i];
+  port[n] = '\0';
+  size_t t = 0;
+  t = append(target, t, sizeof target, c->url.ipv6 ? "[" : "");
+  t = append(target, t, sizeof target, c->url.host);
+  t = append(target, t, sizeof target, c->url.ipv6 ? "]:" : ":");
+  append(target, t, sizeof target, port);
+  char *req = c->io.request;
+  size_t len = 0, cap = sizeof c->io.request;
+  const char *parts[] = {"CONNECT ", target, " HTTP/1.1\r\nHost: ", target,
+                         "\r\nUser-Agent: ", c->cfg.user_agent, "\r\n\r\n"};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    len = append(req, len, cap, parts[i]);
+  if (len + 1 >= cap)
+    return DFD_E_REQUEST_TOO_LONG;
+  int err = conn_send(c, (const uint8_t *)req, len, deadline);
+  if (err != DFD_OK)
+    return err == DFD_E_TIMEOUT ? DFD_E_TIMEOUT_CONNECT : err;
+  dfd_http_response_init(&c->resp);
+  while (!c->resp.headers_done) {
+    uint32_t budget = left(c, deadline);
+    int r = budget ? c->port->recv(c->port->ctx, c->sock, c->io.rx, sizeof c->io.rx, budget)
+                   : DFD_E_TIMEOUT;
+    if (r == 0)
+      return DFD_E_PROXY;
+    if (r < 0)
+      return r == DFD_E_TIMEOUT ? DFD_E_TIMEOUT_CONNECT : r;
+    size_t used = 0;
+    int f = dfd_http_feed(&c->resp, c->io.rx, (size_t)r, &used, no_body, NULL);
+    if (f < 0 && !c->resp.headers_done)
+      return DFD_E_PROXY;
+    if (c->resp.headers_done && used < (size_t)r)
+      return DFD_E_PROXY; /* the server cannot speak before our ClientHello */
+  }
+  info->proxy_status = c->resp.status;
+  return c->resp.status >= 200 && c->resp.status <= 299 ? DFD_OK : DFD_E_PROXY;
+}
+
+static int connect_transport(dfd_client *c, uint64_t deadline, dfd_get_info *info) {
   uint32_t budget = left(c, deadline);
   if (budget == 0)
     return DFD_E_TIMEOUT_CONNECT;
-  int err = c->port->connect(c->port->ctx, c->url.host, c->url.port, budget, &c->sock);
+  const char *host = c->cfg.proxy_host ? c->cfg.proxy_host : c->url.host;
+  uint16_t port = c->cfg.proxy_host ? c->cfg.proxy_port : c->url.port;
+  int err = c->port->connect(c->port->ctx, host, port, budget, &c->sock);
+  if (err != DFD_OK || !c->cfg.proxy_host)
+    return err;
+  c->connected = true; /* conn_send needs it plain: TLS is not set up yet */
+  bool tls = c->url.tls;
+  c->url.tls = false;
+  err = open_tunnel(c, deadline, info);
+  c->url.tls = tls;
+  c->connected = false;
+  if (err != DFD_OK)
+    c->port->close(c->port->ctx, c->sock);
+  return err;
+}
+
+static int open_connection(dfd_client *c, uint64_t deadline, dfd_get_info *info) {
+  uint64_t t0 = now(c);
+  int err = connect_transport(c, deadline, info);
   info->ms_connect = (uint32_t)(now(c) - t0);
   if (err != DFD_OK)
     return err;
@@ -71,14 +152,12 @@ static int open_connection(dfd_client *c, uint64_t deadline, dfd_get_info *info)
     err = dfd_tls_handshake(&c->tls, c->sock, c->url.host, deadline);
     if (err == DFD_E_TLS_RETRY_TLS12) {
       c->port->close(c->port->ctx, c->sock);
+      c->connected = false;
       dfd_tls_use_tls12_fallback(&c->tls);
-      budget = left(c, deadline);
-      err = budget ? c->port->connect(c->port->ctx, c->url.host, c->url.port, budget, &c->sock)
-                   : DFD_E_TIMEOUT_CONNECT;
-      if (err != DFD_OK) {
-        c->connected = false;
+      err = connect_transport(c, deadline, info);
+      if (err != DFD_OK)
         return err;
-      }
+      c->connected = true;
       err = dfd_tls_handshake(&c->tls, c->sock, c->url.host, deadline);
     }
     info->ms_tls = (uint32_t)(now(c) - t1);

@@ -32,6 +32,8 @@ typedef struct {
   bool insecure;                 /* certificate problems are reported, not fatal */
   const dfd_trust_source *trust; /* trust anchors for https */
   const char *user_agent;        /* NULL: "dfdiff/<version>" */
+  const char *proxy_host;        /* NULL: direct; else an HTTP proxy that tunnels (CONNECT) */
+  uint16_t proxy_port;
 } dfd_client_config;
 
 /* What happened on the wire, for messages, retries and --verbose. */
@@ -46,6 +48,7 @@ typedef struct {
   uint32_t verify_flags; /* certificate problems seen (with insecure) */
   const char *tls_version, *ciphersuite;
   uint32_t ms_connect, ms_tls, ms_first_byte, ms_total;
+  int proxy_status; /* the proxy's answer to CONNECT, 0 without a proxy */
   int64_t body_bytes;
 } dfd_get_info;
 
@@ -76,6 +79,7 @@ int dfd_client_init(dfd_client *c, const dfd_port *port, const dfd_client_config
  *  Returns DFD_OK when a 200 body was read and parsed, or the first failure:
  *  DFD_E_REQUEST_TOO_LONG; DFD_E_DNS, DFD_E_CONNECT_REFUSED, DFD_E_CONNECT,
  *  DFD_E_TIMEOUT_{CONNECT,TLS,SEND,RESPONSE,BODY}, DFD_E_RESET, DFD_E_CLOSED, DFD_E_IO,
+ *  DFD_E_PROXY (the proxy answered CONNECT with something else than 2xx),
  *  DFD_E_INTERRUPTED; DFD_E_TLS_*; DFD_E_HTTP_* (a malformed or truncated response);
  *  DFD_E_API_* (401, 403, 404, 422, 429, 5xx, redirects, other statuses; info->message
  *  holds the server's message); DFD_E_JSON_* (a 200 whose body does not parse). */

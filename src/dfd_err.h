@@ -40,6 +40,7 @@
   X(DFD_E_CLOSED, -59, N, "connection closed by the server before responding")                     \
   X(DFD_E_IO, -60, N, "network I/O error")                                                         \
   X(DFD_E_TIMEOUT, -61, N, "timed out")                                                            \
+  X(DFD_E_PROXY, -62, N, "the proxy did not open a tunnel")                                      \
   X(DFD_E_TLS_HANDSHAKE, -70, N, "TLS handshake failed")                                           \
   X(DFD_E_TLS_CERT_UNKNOWN_CA, -71, N, "TLS certificate verification failed: unknown CA")          \
   X(DFD_E_TLS_CERT_EXPIRED, -72, N, "TLS certificate verification failed: certificate expired")    \

@@ -8,7 +8,9 @@
 #include <stdio.h>
 
 #include "client.h"
+#include "dfd_posix.h"
 #include "dfd_status.h"
+#include "posix_trust.h"
 
 /* Exit codes: the one table of the whole tool (README "Exit codes"). */
 enum {
@@ -53,7 +55,33 @@ void cli_report_failure(const char *what, int err, const dfd_client *c, const df
 /** --verbose: the exchange on stderr, the key redacted. */
 void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info);
 
+/* The connection part of `get` and `watch`. */
+typedef struct {
+  const char *cmd; /* "get", "watch": for messages */
+  const char *url, *ca_file, *key_file, *poll, *id_text;
+  bool json, verbose, insecure;
+  uint32_t request_timeout_ms;
+  int64_t id;
+  char key[512];
+  char url_buf[300];
+  char proxy_host[DFD_HOST_MAX];
+  uint16_t proxy_port;
+  bool https, open;
+  dfd_port port;
+  dfd_posix_trust trust;
+  dfd_client client;
+} cli_session;
+
+/** Takes a shared option (or the ID) at argv[*i]: 1 taken, -1 usage error (said). */
+int cli_session_option(cli_session *s, int argc, char **argv, int *i);
+/** Loads the key, finds the proxy, opens the trust bundle, prepares the client.
+ *  Returns 0 or an exit code (the error said). */
+int cli_session_open(cli_session *s);
+/** Ends the connection politely and wipes the key. */
+void cli_session_close(cli_session *s);
+
 int cmd_parse(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

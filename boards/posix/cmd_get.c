@@ -175,110 +175,55 @@ void cli_verbose(const dfd_client *c, int64_t id, const dfd_get_info *info) {
 }
 
 int cmd_get(int argc, char **argv) {
-  static char key[512], url_buf[300];
-  const char *url = NULL, *ca_file = NULL, *key_file = NULL, *poll = NULL, *id_text = NULL;
-  bool json = false, verbose = false, insecure = false;
-  uint32_t timeout_ms = 30000;
+  static cli_session s;
+  memset(&s, 0, sizeof s);
+  s.cmd = "get";
+  s.request_timeout_ms = 30000;
   for (int i = 1; i < argc; i++) {
     int bad = 0;
-    const char *v;
-    if ((v = cli_option_value(argc, argv, &i, "--url", &bad)))
-      url = v;
-    else if ((v = cli_option_value(argc, argv, &i, "--ca-file", &bad)))
-      ca_file = v;
-    else if ((v = cli_option_value(argc, argv, &i, "--api-key-file", &bad)))
-      key_file = v;
-    else if ((v = cli_option_value(argc, argv, &i, "--poll", &bad)))
-      poll = v;
-    else if ((v = cli_option_value(argc, argv, &i, "--timeout", &bad))) {
-      if (cli_parse_seconds(v, "--timeout", &timeout_ms) != 0)
+    const char *v = cli_option_value(argc, argv, &i, "--timeout", &bad);
+    if (v) {
+      if (cli_parse_seconds(v, "--timeout", &s.request_timeout_ms) != 0)
         return EXIT_USAGE;
-      if (timeout_ms == 0) {
+      if (s.request_timeout_ms == 0) {
         cli_error("--timeout must be more than 0");
         return EXIT_USAGE;
       }
-    } else if (bad)
+    } else if (bad) {
       return EXIT_USAGE;
-    else if (strcmp(argv[i], "--json") == 0)
-      json = true;
-    else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
-      verbose = true;
-    else if (strcmp(argv[i], "--insecure") == 0 || strcmp(argv[i], "-k") == 0)
-      insecure = true;
-    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       fputs(get_usage, stdout);
       return 0;
-    } else if (strncmp(argv[i], "--api-key", 9) == 0) {
-      cli_error("get: the key is never taken from the command line (it would show in the "
-                "process list): set DATAFOLD_API_KEY or use --api-key-file PATH");
-      return EXIT_USAGE;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("get: unknown option '%s' (try 'dfdiff get --help')", argv[i]);
-      return EXIT_USAGE;
-    } else if (id_text) {
-      cli_error("get: more than one ID given ('%s' and '%s')", id_text, argv[i]);
-      return EXIT_USAGE;
-    } else {
-      id_text = argv[i];
-    }
-  }
-  int64_t id;
-  if (!id_text) {
-    cli_error("get: missing ID (try 'dfdiff get --help')");
-    return EXIT_USAGE;
-  }
-  if (cli_parse_id(id_text, &id) != 0 || cli_load_key(key_file, key, sizeof key) != 0)
-    return EXIT_USAGE;
-  if (!url)
-    url = cli_default_url(url_buf, sizeof url_buf);
-
-  static dfd_port port;
-  static dfd_posix_trust trust;
-  static dfd_client client;
-  dfd_posix_port_init(&port, stderr, verbose ? DFD_LOG_DEBUG : DFD_LOG_WARN);
-  dfd_client_config cfg = {url, key, poll, timeout_ms, insecure, NULL, NULL};
-  bool https = strncmp(url, "https://", 8) == 0 || strncmp(url, "HTTPS://", 8) == 0;
-  if (https) {
-    if (dfd_posix_trust_open(&trust, ca_file) != DFD_OK) {
-      if (ca_file)
-        cli_error("--ca-file: '%s' cannot be read or holds no PEM certificate", ca_file);
-      else
-        cli_error("no system CA bundle found (install ca-certificates or use --ca-file)");
+    } else if (cli_session_option(&s, argc, argv, &i) < 0) {
       return EXIT_USAGE;
     }
-    cfg.trust = &trust.source;
-    if (insecure)
-      cli_error("warning: --insecure: the server's certificate is not verified");
   }
-  int err = dfd_client_init(&client, &port, &cfg);
-  if (err != DFD_OK) {
-    cli_error("get: %s: '%s'", dfd_strerror(err), url);
-    return cli_exit_for_error(err);
+  int code = cli_session_open(&s);
+  if (code != 0) {
+    cli_session_close(&s);
+    return code;
   }
   static dfd_status st;
   dfd_get_info info;
-  err = dfd_get(&client, id, &st, &info);
-  if (verbose)
-    cli_verbose(&client, id, &info);
-  if (insecure && info.verify_flags)
+  int err = dfd_get(&s.client, s.id, &st, &info);
+  if (s.verbose)
+    cli_verbose(&s.client, s.id, &info);
+  if (s.insecure && info.verify_flags)
     cli_error("warning: certificate problems ignored (--insecure): flags 0x%x",
               (unsigned)info.verify_flags);
-  dfd_client_free(&client);
-  memset(key, 0, sizeof key);
-  if (https)
-    dfd_posix_trust_close(&trust);
   char what[48];
-  snprintf(what, sizeof what, "get %" PRId64, id);
-  if (err != DFD_OK) {
-    cli_report_failure(what, err, &client, &info);
+  snprintf(what, sizeof what, "get %" PRId64, s.id);
+  if (err != DFD_OK)
+    cli_report_failure(what, err, &s.client, &info);
+  cli_session_close(&s);
+  if (err != DFD_OK)
     return cli_exit_for_error(err);
-  }
-  int code = cli_exit_for_status(&st);
+  code = cli_exit_for_status(&st);
   if (code == EXIT_API) {
     cli_error("%s: the server answered 200 with an error body", what);
     return code;
   }
-  if (json)
+  if (s.json)
     cli_print_json(stdout, &st);
   else
     cli_print_summary(stdout, &st);

@@ -7,7 +7,8 @@ static const char usage[] =
     "usage: dfdiff COMMAND [OPTIONS]\n"
     "\n"
     "Commands:\n"
-    "  get [OPTIONS] ID          fetch a diff's status over HTTPS ('dfdiff get --help')\n"
+    "  watch [OPTIONS] ID        poll a diff until it finishes ('dfdiff watch --help')\n"
+    "  get [OPTIONS] ID          fetch a diff's status once ('dfdiff get --help')\n"
     "  parse [--json] [FILE|-]   read a saved response body and print the diff's status\n"
     "\n"
     "Options:\n"
@@ -36,6 +37,8 @@ int main(int argc, char **argv) {
     return cmd_parse(argc - 1, argv + 1);
   if (strcmp(cmd, "get") == 0)
     return cmd_get(argc - 1, argv + 1);
+  if (strcmp(cmd, "watch") == 0)
+    return cmd_watch(argc - 1, argv + 1);
   cli_error("unknown command '%s' (try 'dfdiff --help')", cmd);
   return EXIT_USAGE;
 }

@@ -34,6 +34,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -142,10 +143,47 @@ LISTENERS = []  # sockets of this script (the silent TLS server)
 
 def close_listeners():
     while LISTENERS:
+        s = LISTENERS.pop()
         try:
-            LISTENERS.pop().close()
+            s.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept()
         except OSError:
             pass
+        try:
+            s.close()
+        except OSError:
+            pass
+
+
+def start_raw_server(answer):
+    """A non-TLS server of this script on 127.0.0.1: reads what the client sends (its
+    ClientHello), then sends `answer` in clear (may be b""), closes its side with a FIN and
+    drains until the client leaves. Returns the port."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(8)
+    LISTENERS.append(ls)
+
+    def serve():
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            try:
+                c.settimeout(5)
+                c.recv(65536)
+                if answer:
+                    c.sendall(answer)
+                c.shutdown(socket.SHUT_WR)
+                while c.recv(65536):
+                    pass
+            except OSError:
+                pass
+            finally:
+                c.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return ls.getsockname()[1]
 
 
 def _on_signal(signum, frame):
@@ -273,7 +311,7 @@ def shlex_quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 
-def dfdiff(args, key=KEY, env=None, timeout=30, wrap=(), cmd="get"):
+def dfdiff(args, key=KEY, env=None, timeout=45, wrap=(), cmd="get"):
     e = {k: v for k, v in os.environ.items()
          if not k.startswith("DATAFOLD_") and k != "SSL_CERT_FILE"}
     e["LC_ALL"] = "C"
@@ -347,10 +385,25 @@ def check(name, run, code, out=None, json_obj=None, err=None, err_has=(), extra=
 # Expected values: dfd_err.h messages, mock tables, parse baselines
 # ======================================================================================
 
+class ErrTable(dict):
+    """dfd_err.h messages by name; a name missing from the header is remembered and
+    yields a text no output can contain, so the cases using it fail."""
+
+    def __init__(self, *a):
+        super().__init__(*a)
+        self.missing = set()
+
+    def __missing__(self, name):
+        self.missing.add(name)
+        return "<%s is not in src/dfd_err.h>" % name
+
+
 def load_err_messages():
     with open(ERR_H) as f:
-        text = f.read()
-    return dict(re.findall(r'X\((DFD_E_\w+),\s*-?\d+,\s*\w,\s*"((?:[^"\\]|\\.)*)"\)', text))
+        text = re.sub(r"\\\n", " ", f.read())  # join the macro's continuation lines
+    pairs = re.findall(r'X\(\s*(DFD_E_\w+)\s*,\s*-?\d+\s*,\s*\w\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)',
+                       text)
+    return ErrTable(pairs)
 
 
 def load_mockapi():
@@ -606,6 +659,9 @@ def main():
         "tls12": Mock("mock-tls12-ecdsa", "--cert", pki("ecdsa.pem"), "--key", pki("ecdsa.key"),
                       "--tls-min", "1.2", "--tls-max", "1.2", "--key-required", KEY,
                       "--fixtures", fx),
+        "tls12rsa": Mock("mock-tls12-rsa", "--cert", pki("rsa-chain.pem"), "--key",
+                         pki("rsa.key"), "--tls-min", "1.2", "--tls-max", "1.2",
+                         "--key-required", KEY, "--fixtures", fx),
         "tls13": Mock("mock-tls13-rsa", "--cert", pki("rsa-chain.pem"), "--key", pki("rsa.key"),
                       "--tls-min", "1.3", "--tls-max", "1.3", "--key-required", KEY,
                       "--fixtures", fx),
@@ -649,6 +705,9 @@ def main():
     silent.listen(8)
     LISTENERS.append(silent)
     silent_port = silent.getsockname()[1]
+    eof_port = start_raw_server(b"")
+    clear400_port = start_raw_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                                     b"Connection: close\r\n\r\n")
 
     # --- expected values (while the mocks start) --------------------------------------
     problems = compute_expected(paths)
@@ -979,18 +1038,35 @@ def main():
             check(n, dfdiff(tls(s.port) + ["-k", "102"]), e["rc"], out=e["summary"],
                   err="dfdiff: warning: --insecure: the server's certificate is not verified\n"
                       "dfdiff: warning: certificate problems ignored (--insecure): flags 0x1\n")
-    n = "plain-HTTP mock on an https:// URL: exit 5, '%s'" % ERR["DFD_E_TLS_HANDSHAKE"]
+    n = ("non-TLS server answering an https:// ClientHello with HTTP 400 in clear: exit 5, "
+         "'%s'" % ERR["DFD_E_TLS_PROTOCOL"])
     if selected(n):
-        check(n, dfdiff(tls(PL) + ["102"]), 5, out="",
-              err=line(102, "%s %s" % (ERR["DFD_E_TLS_HANDSHAKE"], where(PL))))
-    for key, version in (("tls12", "TLSv1.2"), ("tls13", "TLSv1.3")):
+        check(n, dfdiff(tls(clear400_port) + ["102"]), 5, out="",
+              err=line(102, "%s %s" % (ERR["DFD_E_TLS_PROTOCOL"], where(clear400_port))))
+    n = ("non-TLS server closing after the ClientHello (FIN): exit 5, '%s'"
+         % ERR["DFD_E_TLS_HANDSHAKE"])
+    if selected(n):
+        check(n, dfdiff(tls(eof_port) + ["102"]), 5, out="",
+              err=line(102, "%s %s" % (ERR["DFD_E_TLS_HANDSHAKE"], where(eof_port))))
+    n = ("plain-HTTP mock on an https:// URL (it waits for a request head) --timeout 2: "
+         "exit 5, '%s'" % ERR["DFD_E_TIMEOUT_TLS"])
+    if selected(n):
+        # the mock answers only at a blank line, which a ClientHello holds by chance only
+        # (about 1 in 400): then a 400 in clear, 'TLS protocol error'. Both are exit 5.
+        run = dfdiff(tls(PL) + ["--timeout", "2", "102"], timeout=15)
+        alt = line(102, "%s %s" % (ERR["DFD_E_TLS_PROTOCOL"], where(PL)))
+        check(n, run, 5, out="", max_secs=5.0,
+              err=alt if run.err == alt else
+              line(102, "%s %s" % (ERR["DFD_E_TIMEOUT_TLS"], where(PL))))
+    for key, version, what in (("tls12", "TLSv1.2", "ECDSA"),
+                               ("tls12rsa", "TLSv1.2", "RSA chain, server picks rsa_pss_rsae"),
+                               ("tls13", "TLSv1.3", "RSA chain")):
         port = mocks[key].port
-        n = "mock %s-only (%s): --verbose works and names %s" % (
-            version, "ECDSA" if key == "tls12" else "RSA chain", version)
+        n = "mock %s-only (%s): --verbose works and names %s" % (version, what, version)
         if selected(n):
             verbose_case(n, dfdiff(tls(port) + ["--verbose", "101"]), 101,
                          "localhost:%d" % port, version)
-        n = "mock %s-only: --json id 105" % version
+        n = "mock %s-only (%s): --json id 105" % (version, what)
         if selected(n):
             ok_json(n, dfdiff(tls(port) + ["--json", "105"]), 105)
 
@@ -1070,8 +1146,8 @@ def main():
     refused = ("dfdiff: get: the key is never taken from the command line (it would show in the "
                "process list): set DATAFOLD_API_KEY or use --api-key-file PATH\n")
     for form in (["--api-key", KEY], ["--api-key=" + KEY]):
-        n = "%s on the command line is refused: exit 4, key not echoed" % form[0].split("=")[0] + (
-            "=" if "=" in form[0] else " KEY")
+        n = "%s on the command line is refused: exit 4, the key not echoed" % (
+            "--api-key=KEY" if "=" in form[0] else "--api-key KEY")
         if selected(n):
             check(n, dfdiff(tls(M) + form + ["102"]), 4, out="", err=refused)
     for bad in ("abc", "1.5", "+5", "12abc", "9223372036854775808", ""):
@@ -1178,7 +1254,9 @@ def main():
     if selected(n):
         binary_calls_case(n)
 
-    tap(True, "runtime so far %.1f s" % (time.monotonic() - t_start))
+    n = "every dfd_err.h message these cases expect exists in src/dfd_err.h"
+    tap(not ERR.missing, n, ["missing: " + ", ".join(sorted(ERR.missing))])
+    print("# %d cases, %d failed, %.1f s" % (cases, failures, time.monotonic() - t_start))
     return 1 if failures else 0
 
 
@@ -1264,6 +1342,10 @@ if __name__ == "__main__":
         code = main()
     except KeyboardInterrupt:
         print("not ok - interrupted")
+        code = 1
+    except Exception:  # noqa: BLE001 - a crash is one failed case, with its traceback
+        import traceback
+        tap(False, "test script ran to the end", traceback.format_exc().splitlines())
         code = 1
     finally:
         stop_all()
