@@ -91,8 +91,9 @@ static int open_tunnel(dfd_client *c, uint64_t deadline, dfd_get_info *info) {
   append(target, t, sizeof target, port);
   char *req = c->io.request;
   size_t len = 0, cap = sizeof c->io.request;
-  const char *parts[] = {"CONNECT ", target, " HTTP/1.1\r\nHost: ", target,
-                         "\r\nUser-Agent: ", c->cfg.user_agent, "\r\n\r\n"};
+  const char *parts[] = {
+      "CONNECT ",        target,    " HTTP/1.1\r\nHost: ", target, "\r\nUser-Agent: ",
+      c->cfg.user_agent, "\r\n\r\n"};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
     len = append(req, len, cap, parts[i]);
   if (len + 1 >= cap)

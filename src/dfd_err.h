@@ -40,7 +40,7 @@
   X(DFD_E_CLOSED, -59, N, "connection closed by the server before responding")                     \
   X(DFD_E_IO, -60, N, "network I/O error")                                                         \
   X(DFD_E_TIMEOUT, -61, N, "timed out")                                                            \
-  X(DFD_E_PROXY, -62, N, "the proxy did not open a tunnel")                                      \
+  X(DFD_E_PROXY, -62, N, "the proxy did not open a tunnel")                                        \
   X(DFD_E_TLS_HANDSHAKE, -70, N, "TLS handshake failed")                                           \
   X(DFD_E_TLS_CERT_UNKNOWN_CA, -71, N, "TLS certificate verification failed: unknown CA")          \
   X(DFD_E_TLS_CERT_EXPIRED, -72, N, "TLS certificate verification failed: certificate expired")    \
@@ -60,7 +60,7 @@
   X(DFD_E_API_NOT_FOUND, -92, A, "HTTP 404: no such diff")                                         \
   X(DFD_E_API_INVALID, -93, A, "HTTP 422: request rejected")                                       \
   X(DFD_E_API_RATE_LIMITED, -94, A, "HTTP 429: rate limited")                                      \
-  X(DFD_E_API_SERVER, -95, A, "server error (HTTP 5xx)")                                           \
+  X(DFD_E_API_SERVER, -95, A, "server error")                                                      \
   X(DFD_E_API_REDIRECT, -96, A, "redirected (not followed)")                                       \
   X(DFD_E_API_STATUS, -97, A, "unexpected HTTP status")                                            \
   X(DFD_E_INTERRUPTED, -98, N, "interrupted")

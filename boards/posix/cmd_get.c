@@ -137,9 +137,8 @@ void cli_report_failure(const char *what, int err, const dfd_client *c, const df
     if (err == DFD_E_API_REDIRECT)
       cli_error("%s: HTTP %d %s to %s", what, info->http_status, dfd_strerror(err),
                 info->location[0] ? info->location : "(no Location)");
-    else if (err == DFD_E_API_SERVER || err == DFD_E_API_STATUS || err == DFD_E_API_RATE_LIMITED)
-      cli_error("%s: HTTP %d %s%s%s", what, info->http_status,
-                err == DFD_E_API_RATE_LIMITED ? "rate limited" : info->reason,
+    else if (err == DFD_E_API_SERVER || err == DFD_E_API_STATUS)
+      cli_error("%s: %s (HTTP %d %s)%s%s", what, dfd_strerror(err), info->http_status, info->reason,
                 info->message[0] ? ": " : "", info->message);
     else if (err <= DFD_E_API_UNAUTHORIZED && err >= DFD_E_API_STATUS)
       cli_error("%s: %s%s%s", what, dfd_strerror(err), info->message[0] ? ": " : "", info->message);

@@ -110,8 +110,8 @@ static void draw_live(const view *v, int64_t id, const dfd_status *st, uint64_t 
 static void print_change(view *v, int64_t id, const dfd_status *st, uint64_t now_ms) {
   int64_t done = st->progress.completed_steps.present ? st->progress.completed_steps.v : -1;
   int64_t total = st->progress.total_steps.present ? st->progress.total_steps.v : -1;
-  if (v->shown && st->status == v->status && st->result == v->result &&
-      done == v->done_steps && total == v->total_steps && st->status != DFD_JOB_UNKNOWN)
+  if (v->shown && st->status == v->status && st->result == v->result && done == v->done_steps &&
+      total == v->total_steps && st->status != DFD_JOB_UNKNOWN)
     return;
   v->shown = true;
   v->status = st->status;
@@ -234,8 +234,7 @@ int cmd_watch(int argc, char **argv) {
     } else if (state == DFD_WATCH_CONTINUE || state == DFD_WATCH_EXPIRED) {
       snprintf(trouble, sizeof trouble, "retrying: %s", dfd_strerror(err));
       if (info.http_status && info.message[0])
-        snprintf(trouble, sizeof trouble, "retrying: HTTP %d: %s", info.http_status,
-                 info.message);
+        snprintf(trouble, sizeof trouble, "retrying: HTTP %d: %s", info.http_status, info.message);
       if (!v.tty || s.json) {
         cli_report_failure(what, err, &s.client, &info);
         if (state == DFD_WATCH_CONTINUE)

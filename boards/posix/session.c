@@ -111,8 +111,8 @@ int cli_session_open(cli_session *s) {
   if (find_proxy(s, &target) != 0)
     return EXIT_USAGE;
   dfd_posix_port_init(&s->port, stderr, s->verbose ? DFD_LOG_DEBUG : DFD_LOG_WARN);
-  dfd_client_config cfg = {s->url,     s->key, s->poll, s->request_timeout_ms,
-                           s->insecure, NULL,   NULL,    s->proxy_host[0] ? s->proxy_host : NULL,
+  dfd_client_config cfg = {s->url,       s->key, s->poll, s->request_timeout_ms,
+                           s->insecure,  NULL,   NULL,    s->proxy_host[0] ? s->proxy_host : NULL,
                            s->proxy_port};
   s->https = target.tls;
   if (s->https) {

@@ -186,8 +186,12 @@ def start_raw_server(answer):
     return ls.getsockname()[1]
 
 
+class Interrupted(Exception):
+    pass
+
+
 def _on_signal(signum, frame):
-    raise SystemExit(128 + signum)
+    raise Interrupted(signum)
 
 
 def log_tail(name, n=15):
@@ -1341,8 +1345,11 @@ if __name__ == "__main__":
     try:
         code = main()
     except KeyboardInterrupt:
-        print("not ok - interrupted")
-        code = 1
+        print("not ok - interrupted (SIGINT); every server stopped")
+        code = 130
+    except Interrupted as x:
+        print("not ok - interrupted (signal %d); every server stopped" % x.args[0])
+        code = 128 + x.args[0]
     except Exception:  # noqa: BLE001 - a crash is one failed case, with its traceback
         import traceback
         tap(False, "test script ran to the end", traceback.format_exc().splitlines())
