@@ -45,7 +45,10 @@ DFDIFF    := $(BUILD)/dfdiff
 C_TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 SCRIPT_TESTS := $(sort $(wildcard tests/*/test_*.sh tests/*/test_*.py))
 
-.PHONY: all deps test bench clean help format lint
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps test bench clean help format lint install demo
 all: $(DFDIFF)
 
 deps:
@@ -102,6 +105,14 @@ $(BUILD)/tests/bench_extract: tests/bench/bench_extract.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS) -lpthread
 
+install: $(DFDIFF)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(DFDIFF) $(DESTDIR)$(PREFIX)/bin/dfdiff
+	install -m 644 docs/dfdiff.1 $(DESTDIR)$(PREFIX)/share/man/man1/dfdiff.1
+
+demo: $(DFDIFF)
+	@BUILD=$(abspath $(BUILD)) DFDIFF=$(abspath $(DFDIFF)) tests/servers/demo.sh
+
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/*.h) $(POSIX_SRC) $(wildcard port/*/*.h) \
 	  $(CLI_SRC) $(wildcard boards/posix/*.h) $(wildcard tests/*.c tests/*.h tests/*/*.c)
@@ -116,9 +127,14 @@ clean:
 
 help:
 	@echo "make          build $(DFDIFF) (fetches pinned dependencies into $(DEPS)/ first)"
+	@echo "make demo     watch a scripted diff progress on a local mock API (HTTPS)"
 	@echo "make test     build and run every test; ends with 'N passed, N failed'"
+	@echo "make install  install dfdiff and dfdiff(1) under PREFIX (DESTDIR for staging)"
 	@echo "make bench    measure the extractor against jq and cJSON"
 	@echo "make deps     fetch the pinned mbedTLS, lwIP and jsmn sources"
 	@echo "make lint     cppcheck and clang-tidy;  make format  clang-format"
+
+# Build fragments of the other targets (each documents its own goals).
+-include $(wildcard port/*/build.mk)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
