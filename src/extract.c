@@ -739,7 +739,9 @@ static size_t decode_string(const char *js, const jsmntok_t *t, char *dst, size_
     uint8_t c = (uint8_t)js[i];
     if (c == '\\') {
       if (js[i + 1] == 'u') {
-        one = (char)(hex_value((uint8_t)js[i + 4]) << 4 | hex_value((uint8_t)js[i + 5]));
+        /* the filter wrote these \u00XX escapes itself: the digits are valid hex */
+        one = (char)(((unsigned)hex_value((uint8_t)js[i + 4]) & 15u) << 4 |
+                     ((unsigned)hex_value((uint8_t)js[i + 5]) & 15u));
         i += 6;
       } else {
         one = js[i + 1];

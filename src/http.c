@@ -95,7 +95,7 @@ static int64_t parse_date(const char *s, uint32_t n) {
       while (i < n && s[i] >= 'a' && s[i] <= 'z')
         i++;
       for (int k = 0; i - b == 3 && k < 12; k++)
-        if (memcmp(s + b, months + 3 * k, 3) == 0) {
+        if (memcmp(s + b, months + (size_t)3 * (size_t)k, 3) == 0) {
           if (mon >= 0)
             return -1;
           mon = k;
@@ -117,7 +117,7 @@ static int64_t parse_date(const char *s, uint32_t n) {
   unsigned y = (unsigned)year - (mon < 2);
   unsigned doy = (153u * (unsigned)(mon < 2 ? mon + 10 : mon - 2) + 2) / 5 + (unsigned)day - 1;
   unsigned days = y * 365 + y / 4 - y / 100 + y / 400 + doy - 719468;
-  return (int64_t)days * 86400 + t[0] * 3600 + t[1] * 60 + t[2];
+  return (int64_t)days * 86400 + (int64_t)t[0] * 3600 + (int64_t)t[1] * 60 + t[2];
 }
 
 /* ---------------------------------------------------------------- request writer */

@@ -399,11 +399,13 @@ size_t dfd_format_double(char *buf, size_t cap, double v, int sig) {
     put(&t, '0');
   } else if (x < -4 || x >= sig) { /* %e style, trailing zeros removed */
     int ax = x < 0 ? -x : x;
-    put(&t, (char)('0' + a.d[0]));
+    put(&t,
+        (char)('0' + a.d[0])); // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult): nd > 0
     if (a.nd > 1)
       put(&t, '.');
     for (int i = 1; i < a.nd; i++)
-      put(&t, (char)('0' + a.d[i]));
+      put(&t, (char)('0' + a.d[i])); // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult):
+                                     // d[0..nd) is always written
     put(&t, 'e');
     put(&t, x < 0 ? '-' : '+');
     if (ax >= 100)
@@ -416,7 +418,8 @@ size_t dfd_format_double(char *buf, size_t cap, double v, int sig) {
     for (int i = a.dp; i < 0; i++)
       put(&t, '0');
     for (int i = 0; i < a.nd; i++)
-      put(&t, (char)('0' + a.d[i]));
+      put(&t, (char)('0' + a.d[i])); // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult):
+                                     // d[0..nd) is always written
   } else { /* %f style; at most sig digits, so the whole integer part is shown */
     for (int i = 0; i < a.nd || i < a.dp; i++) {
       if (i == a.dp)

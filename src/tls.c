@@ -9,9 +9,9 @@
 #include "mbedtls/x509_crt.h"
 #include "psa/crypto.h"
 
-#define ERR_NET_RECV_FAILED -0x004C /* mbedTLS's net error codes, without its net module */
-#define ERR_NET_SEND_FAILED -0x004E
-#define ERR_NET_CONN_RESET -0x0050
+#define ERR_NET_RECV_FAILED (-0x004C) /* mbedTLS's net error codes, without its net module */
+#define ERR_NET_SEND_FAILED (-0x004E)
+#define ERR_NET_CONN_RESET (-0x0050)
 
 static unsigned char pool[DFD_TLS_POOL_SIZE];
 static const dfd_port *rng_port; /* PSA's external RNG has no context of ours */

@@ -179,6 +179,7 @@ int cmd_get(int argc, char **argv) {
   s.cmd = "get";
   s.request_timeout_ms = 30000;
   for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
     int bad = 0;
     const char *v = cli_option_value(argc, argv, &i, "--timeout", &bad);
     if (v) {
@@ -190,7 +191,7 @@ int cmd_get(int argc, char **argv) {
       }
     } else if (bad) {
       return EXIT_USAGE;
-    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       fputs(get_usage, stdout);
       return 0;
     } else if (cli_session_option(&s, argc, argv, &i) < 0) {

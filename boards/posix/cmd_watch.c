@@ -157,6 +157,7 @@ int cmd_watch(int argc, char **argv) {
   s.request_timeout_ms = 30000;
   dfd_poll_config pc = dfd_poll_defaults();
   for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
     int bad = 0;
     const char *v;
     uint32_t ms;
@@ -183,7 +184,7 @@ int cmd_watch(int argc, char **argv) {
       s.request_timeout_ms = ms;
     } else if (bad) {
       return EXIT_USAGE;
-    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
       fputs(watch_usage, stdout);
       return 0;
     } else if (cli_session_option(&s, argc, argv, &i) < 0) {

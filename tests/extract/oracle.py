@@ -14,6 +14,7 @@ Field values are returned as *accept sets*: normally one value, several only whe
 extractor's fixed member budget (DFD_MEMBER_BUF bytes / DFD_MEMBER_TOKENS jsmn tokens
 per wanted member, EXTRACTOR.md step 3) makes the outcome depend on details the document
 leaves open (exact whitespace handling, room reserved for closing brackets).
+ERROR_BODY_OUTPUT below chooses how an API error body (exit 6) may be reported.
 
 Command line:
   oracle.py FILE...                 expected line / exit code / error kind for each file
@@ -57,6 +58,13 @@ KIND_MESSAGES = {
 }
 
 EXIT_INVALID = 6
+
+# What `parse --json` prints for an API error body (exit 6). The brief lists error bodies
+# among the valid documents, which suggests the usual JSON line; an implementation may
+# instead print nothing on stdout and the error's title/detail on stderr, as it does for
+# invalid documents. "line": only the JSON line; "stderr": only empty stdout plus the
+# error text on stderr; "either": both forms accepted, each checked in full.
+ERROR_BODY_OUTPUT = "either"
 
 JOB_STATUSES = ("needs_confirmation", "needs_authentication", "waiting", "processing",
                 "done", "failed", "cancelled")
@@ -513,10 +521,8 @@ def kept_range(v, marks):
 
 
 def scalar_fits(v, ws):
-    lo, hi, _ = norm_size(v)
-    if hi + ws + CLOSE_MARGIN <= MEMBER_BUF:
-        return "yes"
-    return "maybe"
+    """True when a scalar member surely fits the member buffer."""
+    return norm_size(v)[1] + ws + CLOSE_MARGIN <= MEMBER_BUF
 
 
 class Accept:
@@ -547,6 +553,7 @@ class Expected:
         self.error_is_object = Accept([False])
         self.exit_codes = set()
         self.error_body = Accept([False])
+        self.error_texts = []  # title / detail / detail[0].msg of an error body
         self.notes = []
 
     def render(self):
@@ -586,7 +593,7 @@ def _member_candidates(top, members_ws, name, notes):
         # EXTRACTOR.md step 3 keeps what fitted; an extractor that keeps everything is
         # at least as right, so the whole value is accepted too.
         return [cls(v[:j]) for j in range(lo, hi + 1)] + [v], False
-    if scalar_fits(v, m.ws) == "yes":
+    if scalar_fits(v, m.ws):
         return [v], False
     notes.append("%s may not fit the member buffer" % name)
     return [v], True
@@ -661,6 +668,13 @@ def expect(b):
             return isinstance(d[0].get("msg"), str)
         return False
 
+    for d in det_cands:
+        if has_detail(d):
+            exp.error_texts.append(d if isinstance(d, str) else d[0].get("msg"))
+    for t in title_cands:
+        if isinstance(t, str):
+            exp.error_texts.append(t)
+    exp.error_texts = [cut(fix_string(t), ERROR_TEXT_MAX - 1) for t in exp.error_texts]
     details = {has_detail(d) for d in det_cands}
     titles = {isinstance(t, str) for t in title_cands} | ({False} if title_prefix else set())
     # The enum is decided on the whole decoded text, not on the 23 bytes printed.
@@ -799,6 +813,16 @@ def compare(exp, rc, stdout, stderr):
     if rc not in exp.exit_codes:
         diffs.append("exit code %s, expected %s" % (
             rc, " or ".join(str(c) for c in sorted(exp.exit_codes))))
+    if exp.error_body.values == [True]:
+        if ERROR_BODY_OUTPUT == "stderr" or (ERROR_BODY_OUTPUT == "either" and not stdout):
+            if stdout:
+                diffs.append("an error body should print nothing on stdout, got %r" % stdout[:200])
+            # the error's text (its first 60 bytes: a message may cut or combine them)
+            want = [cut(t, 60).encode() for t in exp.error_texts]
+            if not any(w in stderr for w in want):
+                diffs.append("stderr should show the error body's text (one of %s), got %r"
+                             % (" / ".join(repr(w.decode()) for w in want), stderr[:300]))
+            return diffs
     val, problems = parse_output_line(stdout)
     diffs.extend(problems)
     if val is None:

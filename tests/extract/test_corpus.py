@@ -334,6 +334,25 @@ def self_check():
                                  b"")
         if got != ok:
             diags.append("runtime printed as %s: comparator says %s" % (txt, "ok" if got else "bad"))
+    exp = oracle.expect(read(fixture("error-problem-json.json")))
+    line = exp.render() + "\n"
+    saved = oracle.ERROR_BODY_OUTPUT
+    try:
+        for mode, out, err, ok in (
+                ("line", line, "", True), ("line", "", "dfdiff: Forbidden\n", False),
+                ("stderr", "", "dfdiff: API error: Forbidden: API key does\n", True),
+                ("stderr", line, "Forbidden", False),
+                ("either", line, "", True), ("either", "", "dfdiff: Forbidden\n", True),
+                ("either", "", "dfdiff: error\n", False)):
+            oracle.ERROR_BODY_OUTPUT = mode
+            got = not oracle.compare(exp, 6, out.encode(), err.encode())
+            if got != ok:
+                diags.append("error body, %s mode, stdout %r stderr %r: comparator says %s"
+                             % (mode, out[:20], err, "ok" if got else "bad"))
+            if not oracle.compare(exp, 3, out.encode(), err.encode()):
+                diags.append("error body with exit 3 not caught (%s mode)" % mode)
+    finally:
+        oracle.ERROR_BODY_OUTPUT = saved
     exp = oracle.expect(read(fixture("bad/truncated-inside-string.json")))
     if oracle.compare(exp, 6, b"", b"dfdiff: response JSON is truncated\n"):
         diags.append("a correct rejection is not accepted")

@@ -317,8 +317,11 @@ def shlex_quote(s):
 
 
 def dfdiff(args, key=KEY, env=None, timeout=45, wrap=(), cmd="get"):
+    # nothing from the caller's environment that could change where dfdiff connects or
+    # what it trusts: DATAFOLD_*, SSL_CERT_FILE, and every *_proxy variable
     e = {k: v for k, v in os.environ.items()
-         if not k.startswith("DATAFOLD_") and k != "SSL_CERT_FILE"}
+         if not k.startswith("DATAFOLD_") and k != "SSL_CERT_FILE"
+         and not k.lower().endswith("_proxy")}
     e["LC_ALL"] = "C"
     shown = []
     if key is not None:
@@ -677,7 +680,7 @@ def main():
     mockapi = load_mockapi()
 
     # --- servers that take a while start first (Python startup), in parallel ----------
-    mk = subprocess.run([MKCERTS, PKI], capture_output=True)
+    mk = subprocess.run(["bash", MKCERTS, PKI], capture_output=True)
     if mk.returncode != 0:
         tap(False, "test PKI (mkcerts.sh)", show((mk.stdout + mk.stderr).decode("utf-8", "replace")))
         return 1
@@ -759,9 +762,10 @@ def main():
             diags += log_tail(name, 5)
         tap(False, "test servers started", diags)
         return 1
-    tap(True, "test servers started (%d mocks, %d s_servers, nginx %s) in %.1f s" % (
-        len(mocks), len(sservers) if have_openssl else 0,
-        "yes" if nginx_ports else "no", time.monotonic() - t_start))
+    tap(True, "test servers started", always=["%d mocks, %d s_servers, nginx %s, ready after %.1f s"
+                                              % (len(mocks), len(sservers) if have_openssl else 0,
+                                                 "yes" if nginx_ports else "no",
+                                                 time.monotonic() - t_start)])
 
     M = mocks["main"].port
     PL = mocks["plain"].port
