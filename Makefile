@@ -88,7 +88,25 @@ $(BUILD)/tests/%: tests/%.c $(call obj,tests/support/noalloc.c) $(LIBS)
 	  $(call obj,tests/support/noalloc.c) $(LIBS) -lm
 
 test: $(DFDIFF) $(C_TESTS)
-	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) tests/run.sh $(C_TESTS) $(SCRIPT_TESTS)
+	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) CC="$(CC)" \
+	  TEST_RUNNER="$(TEST_RUNNER)" tests/run.sh $(C_TESTS) $(SCRIPT_TESTS)
+
+# The Raspberry Pi builds (64-bit and 32-bit Raspberry Pi OS), cross-compiled with
+# Debian's toolchains, run the whole suite under qemu-user; the servers the tests start
+# run natively on 127.0.0.1.
+RPI_CC_aarch64 := aarch64-linux-gnu-gcc
+RPI_CC_armhf := arm-linux-gnueabihf-gcc
+RPI_RUN_aarch64 := qemu-aarch64 -L /usr/aarch64-linux-gnu
+RPI_RUN_armhf := qemu-arm -L /usr/arm-linux-gnueabihf
+.PHONY: rpi test-rpi
+rpi:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-aarch64 CC="$(RPI_CC_aarch64)" all
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-armhf CC="$(RPI_CC_armhf)" all
+test-rpi:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-aarch64 CC="$(RPI_CC_aarch64)" \
+	  TEST_RUNNER="$(RPI_RUN_aarch64)" test
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-armhf CC="$(RPI_CC_armhf)" \
+	  TEST_RUNNER="$(RPI_RUN_armhf)" test
 
 bench: $(DFDIFF) $(BUILD)/tests/bench_extract $(BUILD)/tests/bench_get $(BUILD)/tests/cjson_status
 	@BUILD=$(abspath $(BUILD)) tests/bench/run.sh

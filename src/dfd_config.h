@@ -17,7 +17,7 @@
 #endif
 /* jsmn tokens for one wanted member. */
 #ifndef DFD_MEMBER_TOKENS
-#define DFD_MEMBER_TOKENS 48
+#define DFD_MEMBER_TOKENS 72
 #endif
 /* Decoded bytes of one string copied into the member buffer; longer strings are cut.
  * Must exceed every string field of dfd_status, so a cut string is flagged there. */

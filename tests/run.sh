@@ -2,13 +2,25 @@
 # Runs every test program given on the command line, counts "ok"/"not ok" lines, and
 # ends with one line "N passed, N failed". A program that exits non-zero without
 # reporting a failed case counts as one failure.
+#
+# TEST_RUNNER (e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu") runs compiled tests, and the
+# dfdiff the scripts call, under an emulator: the Raspberry Pi builds run the same suite.
 set -u
 pass=0
 fail=0
+if [ -n "${TEST_RUNNER:-}" ] && [ -n "${DFDIFF:-}" ]; then
+  wrapper="${BUILD:-/tmp}/dfdiff-under-runner"
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$TEST_RUNNER" "$DFDIFF" >"$wrapper"
+  chmod +x "$wrapper"
+  export DFDIFF_BINARY="$DFDIFF" DFDIFF="$wrapper"
+fi
 for t in "$@"; do
   out=$(mktemp)
   echo "== $t"
-  "$t" >"$out" 2>&1
+  case "$t" in
+  *.sh | *.py) "$t" >"$out" 2>&1 ;;
+  *) ${TEST_RUNNER:-} "$t" >"$out" 2>&1 ;;
+  esac
   rc=$?
   cat "$out"
   p=$(grep -c '^ok ' "$out")

@@ -23,20 +23,32 @@ Command line:
 
 import json
 import math
+import os
 import re
 import sys
 
-# --- sizes (src/dfd_config.h defaults) ------------------------------------------------
-DEPTH_MAX = 32
-ENUM_TEXT_MAX = 24
-KIND_MAX = 16
-TIME_MAX = 40
-TABLE_MAX = 128
-ERROR_TYPE_MAX = 64
-ERROR_TEXT_MAX = 200
-MEMBER_BUF = 1024
-MEMBER_TOKENS = 64
-MEMBER_STRING_MAX = 400
+# --- sizes: read from src/dfd_config.h, so the oracle follows the configuration --------
+def _config_sizes():
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "src", "dfd_config.h")
+    sizes = {}
+    with open(path) as f:
+        for m in re.finditer(r"#define (DFD_\w+) (\d+)", f.read()):
+            sizes[m.group(1)] = int(m.group(2))
+    return sizes
+
+
+_SIZES = _config_sizes()
+DEPTH_MAX = _SIZES["DFD_JSON_DEPTH_MAX"]
+ENUM_TEXT_MAX = _SIZES["DFD_ENUM_TEXT_MAX"]
+KIND_MAX = _SIZES["DFD_KIND_MAX"]
+TIME_MAX = _SIZES["DFD_TIME_MAX"]
+TABLE_MAX = _SIZES["DFD_TABLE_MAX"]
+ERROR_TYPE_MAX = _SIZES["DFD_ERROR_TYPE_MAX"]
+ERROR_TEXT_MAX = _SIZES["DFD_ERROR_TEXT_MAX"]
+MEMBER_BUF = _SIZES["DFD_MEMBER_BUF"] - DEPTH_MAX - 1  # room kept for closing brackets
+MEMBER_TOKENS = _SIZES["DFD_MEMBER_TOKENS"]
+MEMBER_STRING_MAX = _SIZES["DFD_MEMBER_STRING_MAX"]
 # Bytes a copy may keep back for closing brackets / terminator: an element that ends
 # within this distance of the buffer's end may or may not be kept.
 CLOSE_MARGIN = 40
@@ -64,7 +76,7 @@ EXIT_INVALID = 6
 # instead print nothing on stdout and the error's title/detail on stderr, as it does for
 # invalid documents. "line": only the JSON line; "stderr": only empty stdout plus the
 # error text on stderr; "either": both forms accepted, each checked in full.
-ERROR_BODY_OUTPUT = "either"
+ERROR_BODY_OUTPUT = "line"
 
 JOB_STATUSES = ("needs_confirmation", "needs_authentication", "waiting", "processing",
                 "done", "failed", "cancelled")
@@ -499,7 +511,7 @@ def kept_range(v, marks):
     keeps, as (surely kept, at most kept). marks[i]: whitespace bytes in the raw value
     up to the end of element i (in case the copy keeps whitespace)."""
     lo_end = hi_end = 1
-    tok_end = 1
+    tok_end = 2  # the copy's wrapper array and the container itself
     first_unsure = None
     count = len(v)
     for i, el in enumerate(v):
@@ -515,14 +527,15 @@ def kept_range(v, marks):
         tok_end += tok
         if lo_end + 1 > MEMBER_BUF or tok_end > MEMBER_TOKENS:
             return (i if first_unsure is None else first_unsure), i
-        if first_unsure is None and (hi_end + marks[i] + CLOSE_MARGIN > MEMBER_BUF):
+        # whitespace is never copied: marks[i] does not count
+        if first_unsure is None and (hi_end + CLOSE_MARGIN > MEMBER_BUF):
             first_unsure = i
     return (count if first_unsure is None else first_unsure), count
 
 
 def scalar_fits(v, ws):
     """True when a scalar member surely fits the member buffer."""
-    return norm_size(v)[1] + ws + CLOSE_MARGIN <= MEMBER_BUF
+    return norm_size(v)[1] + CLOSE_MARGIN <= MEMBER_BUF  # whitespace is never copied
 
 
 class Accept:

@@ -58,6 +58,7 @@ stop_server() {
 watch= # dfdiff's pid while it runs
 # INT/TERM: pass the signal on to dfdiff (it says "interrupted" and closes politely),
 # then leave; the EXIT trap stops the server.
+# shellcheck disable=SC2317 # called from the traps below
 on_signal() {
   if [ -n "$watch" ]; then
     kill "-$2" "$watch" 2>/dev/null || true
@@ -72,13 +73,19 @@ trap 'on_signal 143 TERM' TERM
 
 rm -rf "$dir"
 mkdir -p "$dir" || die "cannot create $dir"
+echo "Making a throw-away test CA and server certificate in $(show "$dir/pki") ..."
 bash "$here/mkcerts.sh" "$dir/pki" || die "making the test certificates failed (see above)"
 
 # The mock gets its own session and process group (setsid), so the EXIT trap can end the
 # group, and a Ctrl-C on the terminal reaches dfdiff but not the server. --exit-with-parent
-# and --max-seconds: it also goes away if this script is killed outright.
+# and --max-seconds: it also goes away if this script is killed outright. (setsid only
+# forks when it leads a process group, which a background job here does not; if it ever
+# does, --wait keeps it as the parent, and stop_server's fallback ends it.)
 launch=()
-command -v setsid >/dev/null 2>&1 && launch=(setsid)
+if command -v setsid >/dev/null 2>&1; then
+  launch=(setsid)
+  setsid --help 2>&1 | grep -q -- --wait && launch=(setsid --wait)
+fi
 "${launch[@]}" python3 "$here/mockapi.py" --port 0 --port-file "$dir/port" \
   --cert "$dir/pki/ecdsa.pem" --key "$dir/pki/ecdsa.key" --key-required "$KEY" \
   --stats-file "$dir/stats.json" --exit-with-parent --max-seconds 300 \

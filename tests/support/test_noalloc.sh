@@ -34,9 +34,9 @@ cat >"$tmp/alloc.c" <<'C'
 #include <stdlib.h>
 int main(void) { void *p = malloc(16); return p == NULL; }
 C
-if cc -o "$tmp/alloc" "$tmp/alloc.c" "$BUILD/obj/tests/support/noalloc.o" \
+if ${CC:-cc} -o "$tmp/alloc" "$tmp/alloc.c" "$BUILD/obj/tests/support/noalloc.o" \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free 2>"$tmp/err"; then
-  "$tmp/alloc" >/dev/null 2>&1 &
+  ${TEST_RUNNER:-} "$tmp/alloc" >/dev/null 2>&1 &
   wait $!
   rc=$?
   if [ "$rc" -eq 134 ]; then
