@@ -10,7 +10,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 CFLAGS   ?=
 CFLAGS   += -std=c11 $(OPT) $(WARN) -ffunction-sections -fdata-sections
-CPPFLAGS += -D_DEFAULT_SOURCE -DDFD_VERSION='"$(VERSION)"' \
+CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DDFD_VERSION='"$(VERSION)"' \
             -Isrc -Iport -Iport/posix -I$(DEPS)/jsmn -I$(DEPS)/mbedtls/include \
             -DMBEDTLS_CONFIG_FILE='"dfd_mbedtls_config.h"'
 LDFLAGS  += -Wl,--gc-sections
@@ -88,7 +88,7 @@ $(BUILD)/tests/%: tests/%.c $(call obj,tests/support/noalloc.c) $(LIBS)
 	  $(call obj,tests/support/noalloc.c) $(LIBS) -lm
 
 test: $(DFDIFF) $(C_TESTS)
-	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) CC="$(CC)" \
+	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) CC="$(CC)" OBJDUMP="$(OBJDUMP)" \
 	  TEST_RUNNER="$(TEST_RUNNER)" tests/run.sh $(C_TESTS) $(SCRIPT_TESTS)
 
 # The Raspberry Pi builds (64-bit and 32-bit Raspberry Pi OS), cross-compiled with
@@ -104,9 +104,9 @@ rpi:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-armhf CC="$(RPI_CC_armhf)" all
 test-rpi:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-aarch64 CC="$(RPI_CC_aarch64)" \
-	  TEST_RUNNER="$(RPI_RUN_aarch64)" test
+	  OBJDUMP=aarch64-linux-gnu-objdump TEST_RUNNER="$(RPI_RUN_aarch64)" test
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/rpi-armhf CC="$(RPI_CC_armhf)" \
-	  TEST_RUNNER="$(RPI_RUN_armhf)" test
+	  OBJDUMP=arm-linux-gnueabihf-objdump TEST_RUNNER="$(RPI_RUN_armhf)" test
 
 bench: $(DFDIFF) $(BUILD)/tests/bench_extract $(BUILD)/tests/bench_get $(BUILD)/tests/cjson_status
 	@BUILD=$(abspath $(BUILD)) tests/bench/run.sh

@@ -14,11 +14,10 @@ void dfd_watch_init(dfd_watch *w, dfd_client *c, int64_t id, const dfd_poll_conf
 dfd_watch_state dfd_watch_step(dfd_watch *w, dfd_status *st, dfd_get_info *info, int *err,
                                uint32_t *delay_ms) {
   const dfd_port *port = w->client->port;
-  uint64_t left = dfd_poll_remaining(&w->poll, port->now_ms(port->ctx));
   *delay_ms = 0;
-  /* a request never outlives the watch */
-  w->client->cfg.timeout_ms =
-      left < w->request_timeout_ms ? (uint32_t)(left ? left : 1) : w->request_timeout_ms;
+  /* the last poll, at the deadline, gets its whole request time: the watch may end up
+     to one request timeout after its budget */
+  w->client->cfg.timeout_ms = w->request_timeout_ms;
   *err = dfd_get(w->client, w->id, st, info);
   w->polls++;
   if (*err == DFD_OK) {
@@ -35,7 +34,7 @@ dfd_watch_state dfd_watch_step(dfd_watch *w, dfd_status *st, dfd_get_info *info,
       return DFD_WATCH_FAILED;
   }
   uint32_t delay = dfd_poll_next_delay(&w->poll, info->retry_after_ms);
-  left = dfd_poll_remaining(&w->poll, port->now_ms(port->ctx));
+  uint64_t left = dfd_poll_remaining(&w->poll, port->now_ms(port->ctx));
   if (left == 0 || (info->retry_after_ms >= 0 && (uint64_t)info->retry_after_ms > left))
     return DFD_WATCH_EXPIRED;
   *delay_ms = delay > left ? (uint32_t)left : delay; /* one last poll at the deadline */

@@ -123,9 +123,19 @@ const char *cli_default_url(char *buf, size_t cap) {
 }
 
 void cli_report_failure(const char *what, int err, const dfd_client *c, const dfd_get_info *info) {
-  char where[DFD_HOST_MAX + 16];
-  snprintf(where, sizeof where, "%s%s%s:%u", c->url.ipv6 ? "[" : "", c->url.host,
-           c->url.ipv6 ? "]" : "", (unsigned)c->url.port);
+  char where[2 * DFD_HOST_MAX + 32];
+  bool proxy_phase = c->cfg.proxy_host &&
+                     (err == DFD_E_DNS || err == DFD_E_CONNECT_REFUSED || err == DFD_E_CONNECT ||
+                      err == DFD_E_TIMEOUT_CONNECT || err == DFD_E_PROXY);
+  if (proxy_phase && err == DFD_E_PROXY && info->proxy_status)
+    snprintf(where, sizeof where, "proxy %s:%u answered HTTP %d to CONNECT %s:%u",
+             c->cfg.proxy_host, (unsigned)c->cfg.proxy_port, info->proxy_status, c->url.host,
+             (unsigned)c->url.port);
+  else if (proxy_phase)
+    snprintf(where, sizeof where, "proxy %s:%u", c->cfg.proxy_host, (unsigned)c->cfg.proxy_port);
+  else
+    snprintf(where, sizeof where, "%s%s%s:%u", c->url.ipv6 ? "[" : "", c->url.host,
+             c->url.ipv6 ? "]" : "", (unsigned)c->url.port);
   switch (dfd_err_class(err)) {
   case 'N':
     if (err >= DFD_E_TLS_CERT_OTHER && err <= DFD_E_TLS_CERT_UNKNOWN_CA)

@@ -16,7 +16,7 @@ static const char watch_usage[] =
     "then prints the result; the exit code says how it ended.\n"
     "\n"
     "  --interval SECONDS       first delay between polls (default 2); grows x1.5 per poll\n"
-    "  --max-interval SECONDS   cap of the delay (default 20); +-20%% jitter, Retry-After wins\n"
+    "  --max-interval SECONDS   cap of the delay (default 20); +-20% jitter, Retry-After wins\n"
     "  --timeout SECONDS        give up (exit 3) after this long (default 3600; 0 = never)\n"
     "  --request-timeout SECONDS  limit for each request (default 30)\n"
     "  --url BASE               API base URL (default $DATAFOLD_HOST or https://app.datafold.com)\n"
@@ -47,9 +47,8 @@ static void catch_signals(void) {
 typedef struct {
   bool tty, color;
   uint64_t start_ms;
-  /* the last state shown, to print a line only when it changes */
-  dfd_job_status status;
-  dfd_result result;
+  /* the last state shown, to print a line only when it changes (unknown values too) */
+  char status_text[DFD_ENUM_TEXT_MAX], result_text[DFD_ENUM_TEXT_MAX];
   int64_t done_steps, total_steps;
   bool shown;
 } view;
@@ -110,12 +109,13 @@ static void draw_live(const view *v, int64_t id, const dfd_status *st, uint64_t 
 static void print_change(view *v, int64_t id, const dfd_status *st, uint64_t now_ms) {
   int64_t done = st->progress.completed_steps.present ? st->progress.completed_steps.v : -1;
   int64_t total = st->progress.total_steps.present ? st->progress.total_steps.v : -1;
-  if (v->shown && st->status == v->status && st->result == v->result && done == v->done_steps &&
-      total == v->total_steps && st->status != DFD_JOB_UNKNOWN)
+  if (v->shown && strcmp(st->status_text, v->status_text) == 0 &&
+      strcmp(st->result_text, v->result_text) == 0 && done == v->done_steps &&
+      total == v->total_steps)
     return;
   v->shown = true;
-  v->status = st->status;
-  v->result = st->result;
+  memcpy(v->status_text, st->status_text, sizeof v->status_text);
+  memcpy(v->result_text, st->result_text, sizeof v->result_text);
   v->done_steps = done;
   v->total_steps = total;
   char t[32];
@@ -162,13 +162,17 @@ int cmd_watch(int argc, char **argv) {
     const char *v;
     uint32_t ms;
     if ((v = cli_option_value(argc, argv, &i, "--interval", &bad))) {
-      if (cli_parse_seconds(v, "--interval", &ms) != 0 || ms == 0) {
+      if (cli_parse_seconds(v, "--interval", &ms) != 0)
+        return EXIT_USAGE;
+      if (ms == 0) {
         cli_error("--interval must be more than 0 seconds");
         return EXIT_USAGE;
       }
       pc.interval_ms = ms;
     } else if ((v = cli_option_value(argc, argv, &i, "--max-interval", &bad))) {
-      if (cli_parse_seconds(v, "--max-interval", &ms) != 0 || ms == 0) {
+      if (cli_parse_seconds(v, "--max-interval", &ms) != 0)
+        return EXIT_USAGE;
+      if (ms == 0) {
         cli_error("--max-interval must be more than 0 seconds");
         return EXIT_USAGE;
       }
@@ -177,7 +181,9 @@ int cmd_watch(int argc, char **argv) {
       if (cli_parse_seconds(v, "--timeout", &pc.timeout_ms) != 0)
         return EXIT_USAGE;
     } else if ((v = cli_option_value(argc, argv, &i, "--request-timeout", &bad))) {
-      if (cli_parse_seconds(v, "--request-timeout", &ms) != 0 || ms == 0) {
+      if (cli_parse_seconds(v, "--request-timeout", &ms) != 0)
+        return EXIT_USAGE;
+      if (ms == 0) {
         cli_error("--request-timeout must be more than 0 seconds");
         return EXIT_USAGE;
       }

@@ -1360,10 +1360,12 @@ def zero_malloc_case(name):
 
 
 def binary_calls_case(name):
-    if not shutil.which("objdump"):
+    objdump = os.environ.get("OBJDUMP") or "objdump"  # a cross objdump for foreign builds
+    binary = os.environ.get("DFDIFF_BINARY", DFDIFF)  # DFDIFF may be an emulator wrapper
+    if not shutil.which(objdump):
         print("ok - %s # SKIP objdump missing" % name)
         return
-    p = subprocess.run(["objdump", "-d", "--no-show-raw-insn", DFDIFF], capture_output=True,
+    p = subprocess.run([objdump, "-d", "--no-show-raw-insn", binary], capture_output=True,
                        text=True)
     if p.returncode != 0:
         tap(False, name, ["objdump -d failed: " + p.stderr.strip()])
@@ -1378,7 +1380,7 @@ def binary_calls_case(name):
         m = pat.search(ln)
         if m and not fn.endswith("@plt"):
             calls.append("%s calls %s" % (fn, m.group(1)))
-    r = subprocess.run(["objdump", "-R", DFDIFF], capture_output=True, text=True)
+    r = subprocess.run([objdump, "-R", binary], capture_output=True, text=True)
     relocs = [" ".join(ln.split()[1:]) for ln in r.stdout.splitlines()
               if re.search(r"\b(%s)@" % "|".join(ALLOC), ln)]
     tap(not calls, name, calls, always=["dynamic relocations naming an allocator: " +
