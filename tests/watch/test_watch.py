@@ -718,6 +718,11 @@ def start_tinyproxy():
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and proc.poll() is None:
             if can_connect(port):
+                # the probe is a client connection too: let its log line be written first,
+                # so the cases count only their own connections
+                while time.monotonic() < deadline and proxy_connects(0)[1] < 1:
+                    time.sleep(0.02)
+                time.sleep(0.1)
                 return port
             time.sleep(0.05)
         try:
@@ -1096,8 +1101,10 @@ def main():
     # ==================================================================================
     for i in sorted(HAND_EXIT):
         o = SCRIPTS[i].obj[-1]
-        n = "final state of %d (%s%s): exit %d, change lines, summary" % (
-            i, o["status"], ", " + o["result"] if o["result"] else "", HAND_EXIT[i])
+        first = SCRIPTS[i].obj[0]["status"]
+        n = "final state of %d (%s%s%s): exit %d, one line per change, summary" % (
+            i, "says '%s' first, then " % first if first != "waiting" else "", o["status"],
+            ", " + o["result"] if o["result"] else "", HAND_EXIT[i])
         if selected(n):
             watch_case(n, i, code=HAND_EXIT[i], args=["--interval", "0.1", "--max-interval",
                                                       "0.1"])
