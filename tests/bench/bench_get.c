@@ -24,7 +24,7 @@ static int result;
 
 static void *one_get(void *arg) {
   (void)arg;
-  dfd_client_config cfg = {url, "bench-key", NULL, 30000, false, &trust.source, NULL};
+  dfd_client_config cfg = {url, "bench-key", NULL, 30000, false, &trust.source, NULL, NULL, 0};
   result = dfd_client_init(&client, &port, &cfg);
   if (result == DFD_OK)
     result = dfd_get(&client, id, &st, &info);

@@ -18,6 +18,11 @@ BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
 OUT = os.path.join(BUILD, "bench", "tls")
 DFDIFF = os.path.join(BUILD, "dfdiff")
 BENCH_GET = os.path.join(BUILD, "tests", "bench_get")
+# The 32-bit figures: the same program built for armhf (Raspberry Pi OS 32-bit), run
+# under qemu-user; built here when the cross compiler is installed.
+ARMHF_BUILD = os.path.join(BUILD, "rpi-armhf")
+ARMHF_BENCH_GET = os.path.join(ARMHF_BUILD, "tests", "bench_get")
+ARMHF_RUN = ["qemu-arm", "-L", "/usr/arm-linux-gnueabihf"]
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 DIFF_ID = 4242
 
@@ -81,10 +86,17 @@ def main():
              ("1.2", "RSA-2048 + intermediate", "rsa.pem", "rsa.key", "int.pem"),
              ("1.3", "ECDSA P-256", "ecdsa.pem", "ecdsa.key", None),
              ("1.3", "RSA-2048 + intermediate", "rsa.pem", "rsa.key", "int.pem")]
-    print("## TLS pool, client state and stack (one `get`, x86-64)\n")
-    print(f"| handshake | pool peak, CA file | pool peak, bundle of {roots} roots | "
-          "client state | peak stack |")
-    print("|---|---|---|---|---|")
+    armhf = None
+    if shutil.which("arm-linux-gnueabihf-gcc") and shutil.which("qemu-arm"):
+        r = subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + ARMHF_BUILD,
+                            "CC=arm-linux-gnueabihf-gcc", ARMHF_BENCH_GET],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        armhf = ARMHF_BENCH_GET if r.returncode == 0 else None
+    print("## TLS pool, client state and stack (one `get`)\n")
+    print(f"| handshake | pool peak x86-64, CA file | x86-64, bundle of {roots} roots | "
+          "32-bit armhf, CA file | 32-bit armhf, bundle | client state x86-64 / armhf | "
+          "peak stack x86-64 |")
+    print("|---|---|---|---|---|---|---|")
     servers = []
     try:
         first = None
@@ -98,10 +110,20 @@ def main():
                 r = subprocess.run([BENCH_GET, url, trust, str(DIFF_ID)], capture_output=True,
                                    text=True, timeout=60)
                 res.append(json.loads(r.stdout) if r.stdout else {"err": "no output"})
-            a, b = res
-            ok = a.get("err") == 0 and b.get("err") == 0
-            print(f"| TLS {tls} {name} | {a.get('pool_peak', 0) / 1024:.1f} KB | "
-                  f"{b.get('pool_peak', 0) / 1024:.1f} KB | {a.get('sizeof_client')} B | "
+            for trust in (ca, bundle):
+                if not armhf:
+                    res.append({"err": 0})
+                    continue
+                r = subprocess.run(ARMHF_RUN + [armhf, url, trust, str(DIFF_ID)],
+                                   capture_output=True, text=True, timeout=120)
+                res.append(json.loads(r.stdout) if r.stdout else {"err": "no output"})
+            a, b, c, d = res
+            ok = all(x.get("err") == 0 for x in res)
+
+            def kb(x):
+                return f"{x['pool_peak'] / 1024:.1f} KB" if "pool_peak" in x else "n/a"
+            print(f"| TLS {tls} {name} | {kb(a)} | {kb(b)} | {kb(c)} | {kb(d)} | "
+                  f"{a.get('sizeof_client')} B / {c.get('sizeof_client', 'n/a')} B | "
                   f"{a.get('stack_bytes')} B |{'' if ok else ' FAILED'}")
             if first is None:
                 first = url
