@@ -37,6 +37,10 @@ else
 Q := @
 endif
 
+# The built-in trust store, generated from Debian's ca-certificates at build time.
+TRUST_GEN := $(BUILD)/gen/trust_builtin.c
+CORE_OBJ  := $(call obj,$(CORE_SRC)) $(BUILD)/obj/gen/trust_builtin.o
+
 CORE_LIB  := $(BUILD)/libdfd.a
 POSIX_LIB := $(BUILD)/libdfd_posix.a
 MBED_LIB  := $(BUILD)/libmbedtls_dfd.a
@@ -64,7 +68,16 @@ $(BUILD)/obj/$(DEPS)/%.o: $(DEPS)/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -std=c11 $(OPT) -ffunction-sections -fdata-sections -w -c $< -o $@
 
-$(CORE_LIB): $(call obj,$(CORE_SRC))
+$(TRUST_GEN): src/trust_builtin.py
+	@echo "  GEN $@"
+	$(Q)python3 src/trust_builtin.py $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@; ar rcs $@ $^
 $(POSIX_LIB): $(call obj,$(POSIX_SRC))
 	@rm -f $@; ar rcs $@ $^
