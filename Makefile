@@ -23,7 +23,7 @@ $(error fetching dependencies failed: see .ci/deps.sh)
 endif
 endif
 
-CORE_SRC  := $(wildcard src/*.c)
+CORE_SRC  := $(wildcard src/*.c src/render/*.c)
 POSIX_SRC := $(wildcard port/posix/*.c)
 CLI_SRC   := $(wildcard boards/posix/*.c)
 MBED_SRC  := $(wildcard $(DEPS)/mbedtls/library/*.c)
@@ -167,6 +167,6 @@ help:
 	@echo "make lint     cppcheck and clang-tidy;  make format  clang-format"
 
 # Build fragments of the other targets (each documents its own goals).
--include $(wildcard port/*/build.mk)
+-include $(wildcard port/*/build.mk tests/*/build.mk)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

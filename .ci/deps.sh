@@ -17,6 +17,10 @@ LWIP_COMMIT=77dcd25a72509eb83f72b033d219b1d40cd8eb95
 JSMN_VERSION=1.1.0
 JSMN_DEB=1.1.0-2
 JSMN_COMMIT=fdcef3ebf886fa210d14956d3c068a653e76a24e
+QRCODEGEN_VERSION=1.8.0
+QRCODEGEN_DEB=1.8.0-1.2
+QRCODEGEN_ORIG_SHA256=2ec0a4d33d6f521c942eeaf473d42d5fe139abcfa57d2beffe10c5cf7d34ae60
+QRCODEGEN_COMMIT=720f62bddb7226106071d4728c292cb1df519ceb
 
 mkdir -p "$deps"
 cd "$deps"
@@ -79,5 +83,25 @@ if ! have jsmn "$JSMN_VERSION"; then
     rm -rf "$tmp"
     fetch_git https://github.com/zserge/jsmn.git "v$JSMN_VERSION" "$JSMN_COMMIT" jsmn
     mark jsmn "$JSMN_VERSION" "git v$JSMN_VERSION $JSMN_COMMIT"
+  fi
+fi
+
+# qrcodegen (the display's QR code): the C library from Debian's source package
+# qr-code-generator. Only its upstream tarball is needed; it is checked against a pinned
+# SHA-256 as well as by apt.
+if ! have qrcodegen "$QRCODEGEN_VERSION"; then
+  tmp=$(mktemp -d "$deps/.apt.XXXXXX")
+  orig=qr-code-generator_$QRCODEGEN_VERSION.orig.tar.gz
+  if command -v apt-get >/dev/null &&
+    (cd "$tmp" && apt-get source -qq --download-only "qr-code-generator=$QRCODEGEN_DEB" >/dev/null 2>&1
+    [ -f "$orig" ] && echo "$QRCODEGEN_ORIG_SHA256  $orig" | sha256sum -c --quiet - &&
+      tar xzf "$orig"); then
+    rm -rf qrcodegen && mv "$tmp"/QR-Code-generator-"$QRCODEGEN_VERSION" qrcodegen && rm -rf "$tmp"
+    mark qrcodegen "$QRCODEGEN_VERSION" "Debian source package qr-code-generator $QRCODEGEN_DEB"
+  else
+    rm -rf "$tmp"
+    fetch_git https://github.com/nayuki/QR-Code-generator.git "v$QRCODEGEN_VERSION" \
+      "$QRCODEGEN_COMMIT" qrcodegen
+    mark qrcodegen "$QRCODEGEN_VERSION" "git v$QRCODEGEN_VERSION $QRCODEGEN_COMMIT"
   fi
 fi
