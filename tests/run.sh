@@ -16,12 +16,13 @@ if [ -n "${TEST_RUNNER:-}" ] && [ -n "${DFDIFF:-}" ]; then
 fi
 for t in "$@"; do
   out=$(mktemp)
-  echo "== $t"
+  start=$(date +%s.%N)
   case "$t" in
   *.sh | *.py) "$t" >"$out" 2>&1 ;;
   *) ${TEST_RUNNER:-} "$t" >"$out" 2>&1 ;;
   esac
   rc=$?
+  printf '== %s (%s s)\n' "$t" "$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
   cat "$out"
   p=$(grep -c '^ok ' "$out")
   f=$(grep -c '^not ok ' "$out")

@@ -384,9 +384,11 @@ static long stream_generated(size_t total) {
 
 /* The extractor's memory is its struct: a 1 KB body and a 256 MB body cost the same. */
 static void memory_does_not_grow(void) {
+  /* under an emulator (the Raspberry Pi runs) 64 MB make the same point, four times faster */
+  size_t mb = getenv("TEST_RUNNER") && *getenv("TEST_RUNNER") ? 64 : 256;
   long small = stream_generated(1024);
-  long large = stream_generated((size_t)256 << 20);
-  CHECKF(large - small < 256, "max RSS grew by %ld KB over a 256 MB body", large - small);
+  long large = stream_generated(mb << 20);
+  CHECKF(large - small < 256, "max RSS grew by %ld KB over a %zu MB body", large - small, mb);
   CHECKF(sizeof(dfd_extract) <= 2048, "sizeof(dfd_extract) = %zu", sizeof(dfd_extract));
 }
 
