@@ -19,9 +19,11 @@
 #if NO_SYS || !LWIP_SOCKET || !LWIP_DNS
 #error "the dfdiff lwIP port needs NO_SYS=0, LWIP_SOCKET=1 and LWIP_DNS=1"
 #endif
-#if !LWIP_SOCKET_POLL || !LWIP_SOCKET_SET_ERRNO
-#error "the dfdiff lwIP port needs LWIP_SOCKET_POLL=1 and LWIP_SOCKET_SET_ERRNO=1"
+#if !LWIP_SOCKET_POLL
+#error "the dfdiff lwIP port needs LWIP_SOCKET_POLL=1"
 #endif
+/* Failures are read from errno, which lwIP sets (only) when a call fails: with an RTOS,
+ * errno must be per thread (newlib's reentrancy, or LWIP_ERRNO_INCLUDE to the RTOS's). */
 
 /* How the port sleeps: lwIP's sys_msleep (a semaphore wait) unless the board has better,
  * e.g. #define DFD_LWIP_SLEEP_MS(ms) vTaskDelay(pdMS_TO_TICKS(ms)) in its dfd_opts.h. */
@@ -134,9 +136,9 @@ static int connect_one(const struct addrinfo *ai, uint32_t timeout_ms, int *s_ou
     lwip_close(s);
     /* lwIP reports a RST answering the SYN as ERR_RST (ECONNRESET), never ECONNREFUSED;
        ERR_ABRT (ECONNABORTED) in SYN_SENT means its SYN retries ran out */
-    return (err == ECONNREFUSED || err == ECONNRESET)     ? DFD_E_CONNECT_REFUSED
+    return (err == ECONNREFUSED || err == ECONNRESET)  ? DFD_E_CONNECT_REFUSED
            : (err == ETIMEDOUT || err == ECONNABORTED) ? DFD_E_TIMEOUT_CONNECT
-                                                         : DFD_E_CONNECT;
+                                                       : DFD_E_CONNECT;
   }
   *s_out = s;
   return 0;
