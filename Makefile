@@ -11,7 +11,7 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 CFLAGS   += -std=c11 $(OPT) $(WARN) -ffunction-sections -fdata-sections
 CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DDFD_VERSION='"$(VERSION)"' \
-            -Isrc -Iport -Iport/posix -I$(DEPS)/jsmn -I$(DEPS)/mbedtls/include \
+            -Isrc -Iport -Iport/posix -I$(DEPS)/jsmn -I$(DEPS)/mbedtls/include -I$(DEPS)/qrcodegen/c \
             -DMBEDTLS_CONFIG_FILE='"dfd_mbedtls_config.h"'
 LDFLAGS  += -Wl,--gc-sections
 
@@ -39,7 +39,7 @@ endif
 
 # The built-in trust store, generated from Debian's ca-certificates at build time.
 TRUST_GEN := $(BUILD)/gen/trust_builtin.c
-CORE_OBJ  := $(call obj,$(CORE_SRC)) $(BUILD)/obj/gen/trust_builtin.o
+CORE_OBJ  := $(call obj,$(CORE_SRC) $(DEPS)/qrcodegen/c/qrcodegen.c) $(BUILD)/obj/gen/trust_builtin.o
 
 CORE_LIB  := $(BUILD)/libdfd.a
 POSIX_LIB := $(BUILD)/libdfd_posix.a
@@ -52,7 +52,7 @@ SCRIPT_TESTS := $(sort $(wildcard tests/*/test_*.sh tests/*/test_*.py))
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all deps test bench clean help format lint install demo
+.PHONY: all deps test bench clean help format lint install demo soak
 all: $(DFDIFF)
 
 deps:
@@ -143,6 +143,12 @@ install: $(DFDIFF)
 
 demo: $(DFDIFF)
 	@BUILD=$(abspath $(BUILD)) DFDIFF=$(abspath $(DFDIFF)) tests/servers/demo.sh
+
+# A long watch (10,000 polls) through random faults; not part of `make test`.
+SOAK_POLLS ?= 10000
+soak: $(DFDIFF)
+	@BUILD=$(abspath $(BUILD)) DFDIFF=$(abspath $(DFDIFF)) python3 tests/soak/soak.py \
+	  --polls $(SOAK_POLLS)
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/*.h) $(POSIX_SRC) $(wildcard port/*/*.h) \

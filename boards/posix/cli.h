@@ -11,6 +11,7 @@
 #include "dfd_posix.h"
 #include "dfd_status.h"
 #include "posix_trust.h"
+#include "render/render.h"
 
 /* Exit codes: the one table of the whole tool (README "Exit codes"). */
 enum {
@@ -80,8 +81,18 @@ int cli_session_open(cli_session *s);
 /** Ends the connection politely and wipes the key. */
 void cli_session_close(cli_session *s);
 
+/* The status display's image, for `render` and `watch --render`. */
+/** "296x128" into *w, *h (1 to 1024 each); -1 (said) when it is not a panel size. */
+int cli_parse_panel(const char *text, uint16_t *w, uint16_t *h);
+/** Seconds since the diff's created_at, by this machine's clock; -1 when unknown. */
+int64_t cli_running_seconds(const dfd_status *st);
+/** Renders `in` on a w x h panel and writes it as a binary PBM to path (through path.tmp,
+ *  renamed: a reader never sees half an image). Returns 0, or -1 (said). */
+int cli_write_image(const char *path, uint16_t w, uint16_t h, const dfd_render_input *in);
+
 int cmd_parse(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

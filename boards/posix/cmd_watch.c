@@ -26,6 +26,8 @@ static const char watch_usage[] =
     "  --poll VALUE             pass ?poll=VALUE to the server\n"
     "  --verbose                show each exchange on stderr (never the key)\n"
     "  --insecure               do not stop on certificate problems (warns)\n"
+    "  --render FILE.pbm        redraw a status display's screen into FILE at each poll\n"
+    "  --panel WxH              its size (default 296x128; 128x64, 250x122...)\n"
     "\n"
     "Transient failures (network, TLS, timeouts, 429, 5xx, cut bodies) are retried until\n"
     "--timeout; permanent ones (401, 403, 404, 422, certificates) stop at once.\n"
@@ -156,6 +158,8 @@ int cmd_watch(int argc, char **argv) {
   s.cmd = "watch";
   s.request_timeout_ms = 30000;
   dfd_poll_config pc = dfd_poll_defaults();
+  const char *image = NULL;
+  uint16_t panel_w = 296, panel_h = 128;
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     int bad = 0;
@@ -188,6 +192,11 @@ int cmd_watch(int argc, char **argv) {
         return EXIT_USAGE;
       }
       s.request_timeout_ms = ms;
+    } else if ((v = cli_option_value(argc, argv, &i, "--render", &bad))) {
+      image = v;
+    } else if ((v = cli_option_value(argc, argv, &i, "--panel", &bad))) {
+      if (cli_parse_panel(v, &panel_w, &panel_h) != 0)
+        return EXIT_USAGE;
     } else if (bad) {
       return EXIT_USAGE;
     } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
@@ -218,6 +227,10 @@ int cmd_watch(int argc, char **argv) {
   char what[48], trouble[DFD_ERROR_TEXT_MAX + 64];
   snprintf(what, sizeof what, "watch %" PRId64, s.id);
   static dfd_get_info info;
+  static dfd_render_qr_work qr;
+  dfd_render_input screen = {NULL, s.id, s.url, &qr, DFD_TROUBLE_NONE, -1, -1, 0, 0, 0};
+  uint64_t last_ok_ms = 0;
+  bool image_failed = false;
   dfd_watch_state state;
   int err;
   for (;;) {
@@ -247,6 +260,19 @@ int cmd_watch(int argc, char **argv) {
         if (state == DFD_WATCH_CONTINUE)
           fprintf(stderr, "dfdiff: %s: retrying in %.1f s\n", what, delay / 1000.0);
       }
+    }
+    if (image && !image_failed) {
+      if (err == DFD_OK) {
+        screen.status = &last;
+        last_ok_ms = now;
+      }
+      screen.trouble = dfd_render_trouble_for_err(err);
+      screen.age_s = screen.status ? (int64_t)((now - last_ok_ms) / 1000) : -1;
+      screen.elapsed_s = cli_running_seconds(screen.status);
+      if (screen.elapsed_s < 0)
+        screen.elapsed_s = (int64_t)((now - v.start_ms) / 1000);
+      screen.tick = w.polls;
+      image_failed = cli_write_image(image, panel_w, panel_h, &screen) != 0;
     }
     if (state != DFD_WATCH_CONTINUE)
       break;

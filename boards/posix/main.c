@@ -10,6 +10,8 @@ static const char usage[] =
     "  watch [OPTIONS] ID        poll a diff until it finishes ('dfdiff watch --help')\n"
     "  get [OPTIONS] ID          fetch a diff's status once ('dfdiff get --help')\n"
     "  parse [--json] [FILE|-]   read a saved response body and print the diff's status\n"
+    "  render --panel WxH --out FILE.pbm (ID | --from FILE)\n"
+    "                            draw a status display's screen ('dfdiff render --help')\n"
     "\n"
     "Options:\n"
     "  -h, --help       this help (also 'dfdiff COMMAND --help')\n"
@@ -39,6 +41,8 @@ int main(int argc, char **argv) {
     return cmd_get(argc - 1, argv + 1);
   if (strcmp(cmd, "watch") == 0)
     return cmd_watch(argc - 1, argv + 1);
+  if (strcmp(cmd, "render") == 0)
+    return cmd_render(argc - 1, argv + 1);
   cli_error("unknown command '%s' (try 'dfdiff --help')", cmd);
   return EXIT_USAGE;
 }
