@@ -20,15 +20,39 @@ int cli_exit_for_error(int err) {
 
 int cli_exit_for_status(const dfd_status *st) { return (int)dfd_status_outcome(st); }
 
+/* Length of the well-formed UTF-8 character at p that is not a C1 control, else 0. */
+static size_t printable_utf8(const unsigned char *p) {
+  unsigned c = p[0];
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  uint32_t cp = n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+  for (size_t i = 1; i < n; i++) {
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+    cp = cp << 6 | (p[i] & 0x3F);
+  }
+  if (n == 0 || (n == 2 && cp < 0xA0) ||
+      (n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+    return 0; /* C1 controls (a raw 0x9B is CSI to some terminals), overlongs, surrogates */
+  return n;
+}
+
 void cli_put_safe(FILE *f, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
     if (*p < 0x20 || *p == 0x7F) {
       fputc('?', f);
-    } else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) { /* C1 controls */
-      fputc('?', f);
       p++;
+    } else if (*p < 0x80) {
+      fputc(*p++, f);
     } else {
-      fputc(*p, f);
+      size_t n = printable_utf8(p);
+      if (n == 0) {
+        fputc('?', f);
+        p++;
+      } else {
+        fwrite(p, 1, n, f);
+        p += n;
+      }
     }
   }
 }
