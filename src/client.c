@@ -194,6 +194,14 @@ static int conn_recv(dfd_client *c, uint8_t *p, size_t n, uint64_t deadline) {
   return budget ? c->port->recv(c->port->ctx, c->sock, p, n, budget) : DFD_E_TIMEOUT;
 }
 
+/* Before a kept-alive connection carries a request: anything already waiting on it (an
+ * unsolicited response, a close) means it must not be reused. */
+static bool connection_stale(dfd_client *c) {
+  if (c->url.tls)
+    return dfd_tls_stale(&c->tls);
+  return c->port->recv(c->port->ctx, c->sock, c->io.rx, sizeof c->io.rx, 0) != DFD_E_TIMEOUT;
+}
+
 static int on_body(void *ctx, const uint8_t *data, size_t n) {
   dfd_client *c = ctx;
   if (c->snippet_len < sizeof c->snippet - 1) {
@@ -279,8 +287,30 @@ static void copy_text(char *dst, size_t cap, const char *src) {
   dst[n] = '\0';
 }
 
+/* A server that echoes the key back does not get it printed. */
+static void redact_key(const dfd_client *c, char *msg, size_t cap) {
+  const char *key = c->cfg.api_key;
+  size_t klen = key ? strlen(key) : 0;
+  static const char mark[] = "[redacted]";
+  char *from = msg, *hit;
+  while (klen > 0 && (hit = strstr(from, key)) != NULL) {
+    size_t pos = (size_t)(hit - msg);
+    if (pos + sizeof mark > cap) { /* no room for the mark: cut the message there */
+      *hit = '\0';
+      break;
+    }
+    size_t tail = strlen(hit + klen), room = cap - pos - sizeof mark;
+    if (tail > room)
+      tail = room;
+    memmove(hit + sizeof mark - 1, hit + klen, tail);
+    hit[sizeof mark - 1 + tail] = '\0';
+    memcpy(hit, mark, sizeof mark - 1);
+    from = hit + sizeof mark - 1; /* on after the mark, which may hold the key itself */
+  }
+}
+
 /* The server's own words: RFC 7807 title/detail, FastAPI detail, or the body's first line. */
-static void error_message(dfd_client *c, const dfd_status *st, dfd_get_info *info) {
+static void message_from_body(dfd_client *c, const dfd_status *st, dfd_get_info *info) {
   int jerr = dfd_extract_finish(&c->extract);
   if (jerr == DFD_OK && (st->error_title.present || st->error_detail.present)) {
     const char *t = st->error_title.present ? st->error_title.s : "";
@@ -304,6 +334,11 @@ static void error_message(dfd_client *c, const dfd_status *st, dfd_get_info *inf
   info->message[n] = '\0';
 }
 
+static void error_message(dfd_client *c, const dfd_status *st, dfd_get_info *info) {
+  message_from_body(c, st, info);
+  redact_key(c, info->message, sizeof info->message);
+}
+
 int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
   memset(info, 0, sizeof *info);
   info->retry_after_ms = -1;
@@ -317,6 +352,8 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
   dfd_http_request req = {host,        c->url.base_path, id,
                           c->cfg.poll, c->cfg.api_key,   c->cfg.user_agent};
   for (int attempt = 0;; attempt++) {
+    if (c->connected && connection_stale(c))
+      drop_connection(c, false); /* unasked-for bytes are never taken as our answer */
     info->reused = c->connected;
     if (!c->connected) {
       err = open_connection(c, deadline, info);
@@ -358,7 +395,8 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
   info->http_status = c->resp.status;
   copy_text(info->reason, sizeof info->reason, c->resp.reason);
   if (c->resp.retry_after_s >= 0)
-    info->retry_after_ms = c->resp.retry_after_s * 1000;
+    info->retry_after_ms =
+        c->resp.retry_after_s > INT64_MAX / 1000 ? INT64_MAX : c->resp.retry_after_s * 1000;
   else if (c->resp.retry_after_epoch >= 0 && c->resp.date_epoch >= 0)
     info->retry_after_ms = c->resp.retry_after_epoch > c->resp.date_epoch
                                ? (c->resp.retry_after_epoch - c->resp.date_epoch) * 1000

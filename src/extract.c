@@ -98,10 +98,14 @@ static void mark_cut(dfd_extract *x) {
   x->cut_depth = x->depth;
 }
 
-/* The member no longer fits: keep what was complete at the last cut, skip the rest. */
+/* The member no longer fits: keep what was complete at the last cut, close it now (the
+ * containers open at the cut are known only now: later ones reuse the same levels), and
+ * skip the rest. MEMBER_LIMIT kept the room for these closers. */
 static void overflow(dfd_extract *x) {
   x->len = x->cut_len;
   x->ntok = x->cut_ntok;
+  for (unsigned d = x->cut_depth; d >= 2; d--)
+    x->buf[x->len++] = is_array_at(x, d) ? ']' : '}';
   x->stopped = true;
 }
 
@@ -186,10 +190,6 @@ static void member_begin(dfd_extract *x, int member) {
 static void apply_member(dfd_extract *x, const jsmntok_t *tokens, int member, int ntok);
 
 static void member_finish(dfd_extract *x) {
-  if (x->stopped) {
-    for (unsigned d = x->cut_depth; d >= 2; d--)
-      x->buf[x->len++] = is_array_at(x, d) ? ']' : '}';
-  }
   x->buf[x->len++] = ']';
   jsmntok_t tokens[DFD_MEMBER_TOKENS];
   jsmn_parser p;

@@ -315,8 +315,14 @@ static int end_header(dfd_http_response *r) {
   int64_t v = parse_date(r->line_, n);
   if (id == H_DATE) {
     r->date_epoch = v;
-  } else if (parse_dec(r->line_, n, &r->retry_after_s) != 0 && v >= 0) {
-    r->retry_after_epoch = v;
+  } else if (parse_dec(r->line_, n, &r->retry_after_s) != 0) {
+    uint32_t digits = 0;
+    while (digits < n && is_digit((uint8_t)r->line_[digits]))
+      digits++;
+    if (n > 0 && digits == n) /* delta-seconds beyond int64: "a very long time" */
+      r->retry_after_s = INT64_MAX;
+    else if (v >= 0)
+      r->retry_after_epoch = v;
   }
   return 0;
 }

@@ -73,6 +73,15 @@ static int bio_send(void *ctx, const unsigned char *buf, size_t len) {
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len) {
   dfd_tls *t = ctx;
+  if (t->peeking) { /* dfd_tls_stale: what is there now, without waiting */
+    int r = t->port->recv(t->port->ctx, t->sock, buf, len, 0);
+    if (r == DFD_E_TIMEOUT)
+      return MBEDTLS_ERR_SSL_WANT_READ;
+    if (r >= 0)
+      return r;
+    t->io_err = r;
+    return ERR_NET_RECV_FAILED;
+  }
   uint32_t left = remaining(t);
   int r = left ? t->port->recv(t->port->ctx, t->sock, buf, len, left) : DFD_E_TIMEOUT;
   if (r >= 0)
@@ -81,6 +90,20 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len) {
   if (r == DFD_E_TIMEOUT)
     return MBEDTLS_ERR_SSL_TIMEOUT;
   return r == DFD_E_RESET ? ERR_NET_CONN_RESET : ERR_NET_RECV_FAILED;
+}
+
+/* The server certificate of an https://IP URL must name that IP in an IP address SAN. */
+static int verify_ip(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+  const dfd_tls *t = ctx;
+  if (depth != 0 || t->ip_len == 0)
+    return 0;
+  for (const mbedtls_x509_sequence *san = &crt->subject_alt_names; san && san->buf.p;
+       san = san->next)
+    if (san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_IP_ADDRESS) &&
+        san->buf.len == t->ip_len && memcmp(san->buf.p, t->ip, t->ip_len) == 0)
+      return 0;
+  *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  return 0;
 }
 
 /* Candidate issuers for a certificate, looked up in the trust source on demand. */
@@ -159,6 +182,7 @@ int dfd_tls_setup(dfd_tls *t, const dfd_port *port, const dfd_tls_options *opt) 
   if (mbedtls_ssl_setup(&t->ssl, &t->conf) != 0)
     return DFD_E_TLS_MEMORY;
   mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+  mbedtls_ssl_set_verify(&t->ssl, verify_ip, t);
   t->ready = true;
   return DFD_OK;
 }
@@ -187,8 +211,16 @@ static int map_error(dfd_tls *t, int ret) {
   case MBEDTLS_ERR_MPI_ALLOC_FAILED:
   case MBEDTLS_ERR_PK_ALLOC_FAILED:
     return DFD_E_TLS_MEMORY;
-  case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+  case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE: {
+    /* the alert's description: a server that only speaks older TLS, or only non-AEAD
+       suites, answers our ClientHello with one of these */
+    unsigned char alert = t->ssl.MBEDTLS_PRIVATE(in_msg)[1];
+    if (alert == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION ||
+        alert == MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE ||
+        alert == MBEDTLS_SSL_ALERT_MSG_INSUFFICIENT_SECURITY)
+      return DFD_E_TLS_VERSION;
     return DFD_E_TLS_ALERT;
+  }
   case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION:
   case MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE:
     return DFD_E_TLS_VERSION;
@@ -222,7 +254,10 @@ int dfd_tls_handshake(dfd_tls *t, int sock, const char *host, uint64_t deadline)
   t->deadline = deadline;
   t->io_err = 0;
   t->verify_flags = 0;
-  if (mbedtls_ssl_set_hostname(&t->ssl, host) != 0)
+  /* An IP literal is neither sent as SNI (RFC 6066) nor matched against DNS names: the
+     certificate must carry it as an IP address SAN (checked in verify_ip). */
+  t->ip_len = (uint8_t)mbedtls_x509_crt_parse_cn_inet_pton(host, t->ip);
+  if (mbedtls_ssl_set_hostname(&t->ssl, t->ip_len ? NULL : host) != 0)
     return DFD_E_TLS_MEMORY;
   if (t->have_session)
     mbedtls_ssl_set_session(&t->ssl, t->session); /* a stale session just means a full one */
@@ -280,6 +315,20 @@ int dfd_tls_recv(dfd_tls *t, uint8_t *buf, size_t n, uint64_t deadline) {
       continue;
     return map_error(t, r);
   }
+}
+
+bool dfd_tls_stale(dfd_tls *t) {
+  uint8_t byte;
+  t->peeking = true;
+  t->io_err = 0;
+  int r;
+  do {
+    r = mbedtls_ssl_read(&t->ssl, &byte, 1);
+    if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+      save_session(t); /* TLS 1.3 tickets arrive after the handshake: not stale */
+  } while (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET);
+  t->peeking = false;
+  return r != MBEDTLS_ERR_SSL_WANT_READ;
 }
 
 void dfd_tls_close(dfd_tls *t, bool notify) {

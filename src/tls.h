@@ -33,6 +33,9 @@ typedef struct {
   int io_err;        /* what the port said when a callback failed */
   uint32_t verify_flags;
   bool tls12_fallback; /* TLS 1.2 without RSA-PSS schemes (see tls.c) */
+  bool peeking;        /* dfd_tls_stale is looking without waiting */
+  uint8_t ip[16];      /* the host as an IP address, when it is one */
+  uint8_t ip_len;
 } dfd_tls;
 
 /** Initialises the static pool and PSA crypto once; later calls do nothing.
@@ -63,6 +66,10 @@ int dfd_tls_send(dfd_tls *t, const uint8_t *buf, size_t n, uint64_t deadline);
  *  (close_notify or the peer closed), DFD_E_TIMEOUT, DFD_E_RESET, DFD_E_IO,
  *  DFD_E_INTERRUPTED, DFD_E_TLS_ALERT or DFD_E_TLS_PROTOCOL. */
 int dfd_tls_recv(dfd_tls *t, uint8_t *buf, size_t n, uint64_t deadline);
+
+/** True when a kept-alive connection cannot carry the next request: the server sent
+ *  something nobody asked for, closed it, or it failed. Reads without waiting. */
+bool dfd_tls_stale(dfd_tls *t);
 
 /** Ends the connection: sends close_notify when `notify`, keeps the session for
  *  resumption, leaves the socket to the caller. */
