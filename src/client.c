@@ -287,13 +287,21 @@ static void copy_text(char *dst, size_t cap, const char *src) {
   dst[n] = '\0';
 }
 
+/* strstr, without newlib's 1 KB one on devices. */
+static char *find_text(char *hay, const char *needle, size_t n) {
+  for (; *hay; hay++)
+    if (*hay == *needle && strncmp(hay, needle, n) == 0)
+      return hay;
+  return NULL;
+}
+
 /* A server that echoes the key back does not get it printed. */
 static void redact_key(const dfd_client *c, char *msg, size_t cap) {
   const char *key = c->cfg.api_key;
   size_t klen = key ? strlen(key) : 0;
   static const char mark[] = "[redacted]";
   char *from = msg, *hit;
-  while (klen > 0 && (hit = strstr(from, key)) != NULL) {
+  while (klen > 0 && (hit = find_text(from, key, klen)) != NULL) {
     size_t pos = (size_t)(hit - msg);
     if (pos + sizeof mark > cap) { /* no room for the mark: cut the message there */
       *hit = '\0';

@@ -4,12 +4,11 @@
 
 struct dfd_err_entry {
   int code;
-  char class_;
   const char *msg;
 };
 
 static const struct dfd_err_entry errors[] = {
-#define DFD_ERR_ROW(name, value, class, msg) {(value), #class[0], (msg)},
+#define DFD_ERR_ROW(name, value, class, msg) {(value), (msg)},
     DFD_ERRORS(DFD_ERR_ROW)
 #undef DFD_ERR_ROW
 };
@@ -21,9 +20,18 @@ static const struct dfd_err_entry *find(int err) {
   return NULL;
 }
 
+/* A switch without the messages: a caller that needs only the class (a board's screen)
+ * does not keep the message strings in flash. */
 char dfd_err_class(int err) {
-  const struct dfd_err_entry *e = find(err);
-  return e ? e->class_ : 0;
+  switch (err) {
+#define DFD_ERR_CASE(name, value, class, msg)                                                      \
+  case (value):                                                                                    \
+    return #class[0];
+    DFD_ERRORS(DFD_ERR_CASE)
+#undef DFD_ERR_CASE
+  default:
+    return 0;
+  }
 }
 
 const char *dfd_strerror(int err) {
