@@ -315,6 +315,13 @@ static void redact_key(const dfd_client *c, char *msg, size_t cap) {
     memcpy(hit, mark, sizeof mark - 1);
     from = hit + sizeof mark - 1; /* on after the mark, which may hold the key itself */
   }
+  /* a length limit may have cut the message inside the key: drop the piece left */
+  size_t n = strlen(msg);
+  for (size_t k = klen > 0 ? klen - 1 : 0; k >= 4 && k <= n; k--)
+    if (strncmp(msg + n - k, key, k) == 0) {
+      msg[n - k] = '\0';
+      break;
+    }
 }
 
 /* The server's own words: RFC 7807 title/detail, FastAPI detail, or the body's first line. */

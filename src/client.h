@@ -21,7 +21,7 @@
 #define DFD_RX_BUF 640 /* bytes handed from the transport to the HTTP parser at a time */
 #endif
 #ifndef DFD_SNIPPET_MAX
-#define DFD_SNIPPET_MAX 120 /* start of an error body kept for the message */
+#define DFD_SNIPPET_MAX 96 /* start of an error body kept for the message */
 #endif
 
 typedef struct {
