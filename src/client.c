@@ -317,7 +317,7 @@ static void redact_key(const dfd_client *c, char *msg, size_t cap) {
   }
   /* a length limit may have cut the message inside the key: drop the piece left */
   size_t n = strlen(msg);
-  for (size_t k = klen > 0 ? klen - 1 : 0; k >= 4 && k <= n; k--)
+  for (size_t k = klen > n + 1 ? n : (klen > 0 ? klen - 1 : 0); k >= 4; k--)
     if (strncmp(msg + n - k, key, k) == 0) {
       msg[n - k] = '\0';
       break;
