@@ -43,7 +43,8 @@ $(error COVERAGE=1 needs its own build directory: make coverage, or add BUILD=bu
 endif
 # -O0 keeps the branches gcov reports those of the source. Third-party code (the deps
 # rule does not use CFLAGS) stays optimised and uninstrumented.
-CFLAGS  += --coverage -O0
+# (the -f forms, not --coverage, so that one object can turn them off again)
+CFLAGS  += -fprofile-arcs -ftest-coverage -O0
 LDFLAGS += --coverage
 $(call obj,tests/support/noalloc.c): CFLAGS += -fno-profile-arcs -fno-test-coverage
 # libgcov writes the .gcda files at exit with malloc: the aborting wrappers would stop
@@ -55,9 +56,10 @@ test-sanitize:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SANITIZE=1 test
 
 # Memcheck on the C test programs (the script tests time real servers: too slow under it).
-# The replay program runs without ASan here (the two do not mix).
-VALGRIND ?= valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-  --track-origins=yes -q
+# The replay program runs without ASan here (the two do not mix). "possibly lost" blocks
+# are the lwIP test's thread stacks; add --track-origins=yes to VALGRIND to trace an
+# uninitialised value (twice as slow).
+VALGRIND ?= valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q
 VG_TESTS = $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain
 test-valgrind: $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain
 	@BUILD=$(abspath $(BUILD)) TEST_RUNNER="$(VALGRIND)" tests/run.sh $(VG_TESTS)
@@ -179,27 +181,29 @@ $(FUZZ_OUT)/small/%.o: %.c
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz -Itests $(FUZZ_SMALL_DEFS) $(FUZZ_CFLAGS) \
 	  -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_OUT)/fuzz_extract_small: $(call replay_obj,tests/fuzz/fuzz_extract.c $(FUZZ_SMALL_SRC),small)
+$(FUZZ_OUT)/fuzz_extract_small: \
+  $(call replay_obj,tests/fuzz/fuzz_extract.c $(FUZZ_SMALL_SRC),small)
 	@echo "  LD  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm
 
 # mbedTLS is linked as the host build made it (only src/tls.c's references need it).
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_ALL))
-$(filter-out %_small,$(FUZZ_BINS)): $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OUT)/libdfd_fuzz.a \
-  $(MBED_LIB)
+$(filter-out %_small,$(FUZZ_BINS)): $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o \
+  $(FUZZ_OUT)/libdfd_fuzz.a $(MBED_LIB)
 	@echo "  LD  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OUT)/libdfd_fuzz.a $(MBED_LIB) -lm
 
 fuzz-build: $(FUZZ_BINS)
 
 # Seed corpora: the fixtures, hand-made HTTP responses, the system's CA certificates.
-$(FUZZ_OUT)/corpus/.stamp: tests/fuzz/seeds.py $(wildcard tests/fixtures/*.json tests/fixtures/bad/*.json)
+$(FUZZ_OUT)/corpus/.stamp: tests/fuzz/seeds.py \
+  $(wildcard tests/fixtures/*.json tests/fixtures/bad/*.json)
 	@echo "  GEN $(FUZZ_OUT)/corpus"
 	$(Q)python3 tests/fuzz/seeds.py $(FUZZ_OUT)/corpus
 	@touch $@
 fuzz-seeds: $(FUZZ_OUT)/corpus/.stamp
 
-fuzz: fuzz-build fuzz-seeds
+fuzz: $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS)) fuzz-seeds
 	@tests/fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 -include $(shell find $(FUZZ_OUT) -name '*.d' 2>/dev/null)
