@@ -32,6 +32,7 @@ trap '[ -n "$added_blocker" ] && $SUDO rm -f "$blocker"' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential dpkg-dev git ca-certificates openssl python3 \
-  nginx-light curl jq libcjson-dev valgrind time clang-format clang-tidy cppcheck tinyproxy \
+  nginx-light curl jq libcjson-dev valgrind time gdb clang-format clang-tidy cppcheck tinyproxy \
+  clang libclang-rt-dev gcovr \
   gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user \
   gcc-arm-none-eabi libnewlib-arm-none-eabi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf >/dev/null

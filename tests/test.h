@@ -36,6 +36,14 @@ static inline void t_run(const char *name, void (*fn)(void)) {
     t_total_failures++;
 }
 
+/* The count of a random or exhaustive loop: n, or n / 20 when DFD_TEST_LIGHT is set (make
+ * test-valgrind: a memory error shows on a sample; the plain run covers every value). */
+static inline int t_light(void) {
+  const char *light = getenv("DFD_TEST_LIGHT");
+  return light && *light;
+}
+static inline int t_iterations(int n) { return t_light() && n >= 40 ? n / 20 : n; }
+
 #define RUN(fn) t_run(#fn, fn)
 #define T_EXIT() return t_total_failures ? 1 : 0
 

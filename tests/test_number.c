@@ -165,7 +165,7 @@ static void int64_bounds(void) {
 static void nineteen_digits(void) {
   rng_state = 0xA4093822299F31D0ULL;
   bad = 0;
-  for (int k = 0; k < 20000; k++) {
+  for (int k = 0; k < t_iterations(20000); k++) {
     char s[24];
     uint64_t u = 1000000000000000000ULL + below(9000000000000000000ULL);
     bool neg = rnd() & 1;
@@ -330,7 +330,7 @@ static void halfway_points(void) {
            LDBL_MANT_DIG);
     return;
   }
-  for (int k = 0; k < 4000; k++) {
+  for (int k = 0; k < t_iterations(4000); k++) {
     double lo = fabs(random_finite());
     char *e;
     size_t mlen;
@@ -418,7 +418,7 @@ static void random_decimal_texts(void) {
   bad = 0;
   compared = 0;
   rng_state = 0x9E3779B97F4A7C15ULL;
-  for (int k = 0; k < 250000; k++) {
+  for (int k = 0; k < t_iterations(250000); k++) {
     bool plain;
     random_number_text(s, &plain);
     expect_strtod(s);
@@ -436,7 +436,7 @@ static void random_decimal_texts(void) {
     }
   }
   printf("# %ld random decimal texts compared with strtod (%ld integers)\n", compared, ints);
-  CHECKF(compared == 250000, "compared %ld", compared);
+  CHECKF(compared == t_iterations(250000), "compared %ld", compared);
   CHECKF(bad == 0, "%ld mismatches", bad);
 }
 
@@ -447,7 +447,7 @@ static void random_double_texts(void) {
   bad = 0;
   compared = 0;
   rng_state = 0xD1B54A32D192ED03ULL;
-  for (int k = 0; k < 20000; k++) {
+  for (int k = 0; k < t_iterations(20000); k++) {
     double v = random_finite();
     snprintf(s, sizeof s, "%.17g", v);
     expect_strtod(s);
@@ -518,7 +518,7 @@ static void format_ties_and_carries(void) {
   bad = 0;
   compared = 0;
   rng_state = 0xA0761D6478BD642FULL;
-  for (int k = 0; k < 20000; k++) {
+  for (int k = 0; k < t_iterations(20000); k++) {
     double v = (double)below(1u << 20) / (double)(1u << below(21));
     for (int sig = 1; sig <= 17; sig++)
       expect_format(k & 1 ? -v : v, sig);
@@ -547,13 +547,13 @@ static void format_random_doubles(void) {
   bad = 0;
   compared = 0;
   rng_state = 0x8EBC6AF09C88C6E3ULL;
-  for (int k = 0; k < 100000; k++) {
+  for (int k = 0; k < t_iterations(100000); k++) {
     double v = random_finite();
     for (int sig = 1; sig <= 17; sig++)
       expect_format(v, sig);
   }
   printf("# %ld formats of random doubles compared with snprintf\n", compared);
-  CHECKF(compared == 1700000, "compared %ld", compared);
+  CHECKF(compared == 17L * t_iterations(100000), "compared %ld", compared);
   CHECKF(bad == 0, "%ld mismatches", bad);
 }
 
@@ -561,7 +561,7 @@ static void format_random_doubles(void) {
 static void round_trip(void) {
   bad = 0;
   rng_state = 0x1234567887654321ULL;
-  for (int k = 0; k < 50000; k++) {
+  for (int k = 0; k < t_iterations(50000); k++) {
     double v = random_finite();
     char buf[32];
     dfd_num x = {0};
@@ -589,7 +589,7 @@ static void format_int64(void) {
 
   bad = 0;
   rng_state = 0x0F1E2D3C4B5A6978ULL;
-  for (int k = 0; k < 20000; k++) {
+  for (int k = 0; k < t_iterations(20000); k++) {
     int64_t v = k < (int)(sizeof fixed / sizeof fixed[0])
                     ? fixed[k]
                     : (int64_t)(rnd() >> (1 + below(63))) * ((rnd() & 1) ? -1 : 1);

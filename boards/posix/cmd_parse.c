@@ -28,12 +28,14 @@ int cmd_parse(int argc, char **argv) {
     }
   }
   FILE *in = stdin;
+  bool opened = false; /* fclose only what we opened: stdin stays */
   if (path && strcmp(path, "-") != 0) {
     in = fopen(path, "rb");
     if (!in) {
       cli_error("parse: cannot open '%s': %s", path, strerror(errno));
       return EXIT_USAGE;
     }
+    opened = true;
   }
   static dfd_extract x;
   static dfd_status st;
@@ -44,7 +46,7 @@ int cmd_parse(int argc, char **argv) {
   while (err == DFD_OK && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
     err = dfd_extract_feed(&x, chunk, n);
   bool read_failed = ferror(in);
-  if (in != stdin)
+  if (opened)
     fclose(in);
   if (read_failed) {
     cli_error("parse: read error on '%s'", path ? path : "-");

@@ -143,12 +143,14 @@ int cli_write_image(const char *path, uint16_t w, uint16_t h, const dfd_render_i
 /* --from: the extractor over a saved body, like `dfdiff parse`. */
 static int read_body(const char *path, dfd_status *st, int *err) {
   FILE *in = stdin;
+  bool opened = false; /* fclose only what we opened: stdin stays */
   if (strcmp(path, "-") != 0) {
     in = fopen(path, "rb");
     if (!in) {
       cli_error("render: cannot open '%s': %s", path, strerror(errno));
       return EXIT_USAGE;
     }
+    opened = true;
   }
   static dfd_extract x;
   static unsigned char chunk[4096];
@@ -158,7 +160,7 @@ static int read_body(const char *path, dfd_status *st, int *err) {
   while (*err == DFD_OK && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
     *err = dfd_extract_feed(&x, chunk, n);
   bool read_failed = ferror(in);
-  if (in != stdin)
+  if (opened)
     fclose(in);
   if (read_failed) {
     cli_error("render: read error on '%s'", path);

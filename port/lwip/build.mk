@@ -40,7 +40,10 @@ LWH_CPPFLAGS := -Iport/lwip/test -Iport/lwip -Itests/lwip -Itests -I$(LWH) \
 lwh_obj = $(patsubst %.c,$(LWH)/obj/%.o,$(1))
 
 LWH_LWIP_OBJ := $(call lwh_obj,$(LWIP_SRC))
+# lwIP's headers are system headers here, so -MD does not list the options they include.
+$(LWH_LWIP_OBJ): port/lwip/lwipopts.h port/lwip/test/lwipopts.h
 LWH_MBED_OBJ := $(call lwh_obj,$(MBED_SRC))
+$(LWH_MBED_OBJ): src/dfd_mbedtls_config.h tests/lwip/lwip_test_mbedtls_config.h
 # The client's modules (src/*.c; subsystems in subdirectories, such as src/render, are not
 # part of a GET) and the port.
 LWH_CORE_OBJ := $(call lwh_obj,$(wildcard src/*.c) port/lwip/lwip_port.c)

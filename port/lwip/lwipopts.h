@@ -226,4 +226,10 @@
 #define LWIP_STATS 0
 #endif
 
+/* A release build (NDEBUG) drops lwIP's asserts too: their messages and file names are
+ * ~12 KB of flash. Debug builds keep them (the board supplies lwip_arch_assert). */
+#if defined(NDEBUG) && !defined(LWIP_NOASSERT)
+#define LWIP_NOASSERT 1
+#endif
+
 #endif

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """make bench, transport part: the TLS pool's peak for four handshake kinds with a single
-CA file and with the whole system bundle, the client's state size, the peak stack, and the
-instructions of one full `dfdiff get` against `curl -s URL | jq` doing the same.
+CA file and with the whole system bundle, then for the chain shapes the public CAs of the
+API's host serve (Let's Encrypt RSA under an RSA-4096 root, Let's Encrypt ECDSA under a
+P-384 root, Amazon's four-certificate chain with a cross-signed root), the client's state
+size, the peak stack, and the instructions of one full `dfdiff get` against
+`curl -s URL | jq` doing the same.
 
 The servers are `openssl s_server -WWW` on 127.0.0.1 with a test PKI made for the run."""
 import json
@@ -50,6 +53,77 @@ def start_server(tls, cert, key, chain=None):
     raise RuntimeError("s_server did not start")
 
 
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def public_shapes(d):
+    """Test chains shaped like the public CAs' (key types and sizes, chain length, a
+    cross-signed root): [(name, leaf, key, chain, root)], paths under d."""
+    os.makedirs(d, exist_ok=True)
+    ext = os.path.join(d, "ext.cnf")
+    with open(ext, "w") as f:
+        f.write("[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                "[leaf]\nbasicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n")
+    p = lambda n: os.path.join(d, n)  # noqa: E731
+
+    def key(name, spec):
+        if spec.startswith("rsa"):
+            openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:" + spec[3:],
+                    "-out", p(name + ".key"))
+        else:
+            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:" + spec,
+                    "-out", p(name + ".key"))
+
+    def root(name, spec, cn, md):
+        key(name, spec)
+        openssl("req", "-x509", "-new", "-key", p(name + ".key"), "-out", p(name + ".pem"),
+                "-days", "30", "-subj", "/CN=" + cn, "-" + md, "-addext",
+                "basicConstraints=critical,CA:TRUE", "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign")
+
+    def issue(name, spec, cn, ca, md, kind, key_of=None):
+        if not key_of:
+            key(name, spec)
+        openssl("req", "-new", "-key", p((key_of or name) + ".key"), "-out", p(name + ".csr"),
+                "-subj", "/CN=" + cn)
+        openssl("x509", "-req", "-in", p(name + ".csr"), "-CA", p(ca + ".pem"), "-CAkey",
+                p(ca + ".key"), "-CAcreateserial", "-out", p(name + ".pem"), "-days", "30",
+                "-" + md, "-extfile", ext, "-extensions", kind)
+
+    def cat(out, *names):
+        with open(p(out), "wb") as f:
+            for n in names:
+                with open(p(n + ".pem"), "rb") as c:
+                    f.write(c.read())
+        return p(out)
+
+    root("x1", "rsa4096", "Test ISRG-shaped Root X1 (RSA-4096)", "sha256")
+    issue("r11", "rsa2048", "Test R11 (RSA-2048)", "x1", "sha256", "ca")
+    issue("le_rsa", "rsa2048", "localhost", "r11", "sha256", "leaf")
+    root("x2", "P-384", "Test ISRG-shaped Root X2 (P-384)", "sha384")
+    issue("e6", "P-384", "Test E6 (P-384)", "x2", "sha384", "ca")
+    issue("le_ec", "P-256", "localhost", "e6", "sha384", "leaf")
+    # Amazon: leaf, intermediate, Amazon Root CA 1 cross-signed by Starfield, Starfield's
+    # root; the trust anchor is the self-signed Amazon Root CA 1.
+    root("sf", "rsa2048", "Test Starfield-shaped Services Root G2", "sha256")
+    root("a1", "rsa2048", "Test Amazon-shaped Root CA 1", "sha256")
+    issue("a1x", None, "Test Amazon-shaped Root CA 1", "sf", "sha256", "ca", key_of="a1")
+    issue("m02", "rsa2048", "Test Amazon-shaped RSA 2048 M02", "a1", "sha256", "ca")
+    issue("amz", "rsa2048", "localhost", "m02", "sha256", "leaf")
+    return [
+        ("RSA-2048 leaf + intermediate, RSA-4096 root (Let's Encrypt R1x under ISRG Root X1)",
+         p("le_rsa.pem"), p("le_rsa.key"), cat("le_rsa_chain.pem", "r11"), p("x1.pem")),
+        ("P-256 leaf + P-384 intermediate, P-384 root (Let's Encrypt E-series under ISRG Root X2)",
+         p("le_ec.pem"), p("le_ec.key"), cat("le_ec_chain.pem", "e6"), p("x2.pem")),
+        ("RSA-2048 leaf + 3 certificates, a cross-signed root (Amazon)",
+         p("amz.pem"), p("amz.key"), cat("amz_chain.pem", "m02", "a1x", "sf"), p("a1.pem")),
+    ]
+
+
 def callgrind_total(cmd, stdout=None, env=None):
     out = os.path.join(OUT, "cg.out")
     r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out] + cmd,
@@ -73,19 +147,24 @@ def main():
     shutil.copy(os.path.join(ROOT, "tests", "fixtures", "result-different.json"),
                 os.path.join(OUT, "www", "api", "v1", "datadiffs", str(DIFF_ID)))
     ca = os.path.join(pki, "ca.pem")
-    bundle = os.path.join(OUT, "bundle.pem")
-    with open(bundle, "wb") as b:  # every system root, the test root last: the worst case
-        if os.path.exists(SYSTEM_BUNDLE):
-            with open(SYSTEM_BUNDLE, "rb") as s:
-                b.write(s.read())
-        with open(ca, "rb") as s:
-            b.write(s.read())
-    with open(bundle, "rb") as b:
-        roots = b.read().count(b"BEGIN CERTIFICATE")
-    kinds = [("1.2", "ECDSA P-256", "ecdsa.pem", "ecdsa.key", None),
-             ("1.2", "RSA-2048 + intermediate", "rsa.pem", "rsa.key", "int.pem"),
-             ("1.3", "ECDSA P-256", "ecdsa.pem", "ecdsa.key", None),
-             ("1.3", "RSA-2048 + intermediate", "rsa.pem", "rsa.key", "int.pem")]
+    system = b""
+    if os.path.exists(SYSTEM_BUNDLE):
+        with open(SYSTEM_BUNDLE, "rb") as f:
+            system = f.read()
+
+    def bundle_with(root):  # every system root, the test root last: the worst case
+        path = os.path.join(OUT, "bundle-" + os.path.basename(root))
+        with open(path, "wb") as b, open(root, "rb") as r:
+            b.write(system + r.read())
+        return path
+    roots = system.count(b"BEGIN CERTIFICATE") + 1
+    j = lambda n: os.path.join(pki, n) if n else None  # noqa: E731
+    kinds = [("1.2", "ECDSA P-256", j("ecdsa.pem"), j("ecdsa.key"), None, ca),
+             ("1.2", "RSA-2048 + intermediate", j("rsa.pem"), j("rsa.key"), j("int.pem"), ca),
+             ("1.3", "ECDSA P-256", j("ecdsa.pem"), j("ecdsa.key"), None, ca),
+             ("1.3", "RSA-2048 + intermediate", j("rsa.pem"), j("rsa.key"), j("int.pem"), ca)]
+    for name, leaf, key, chain, root in public_shapes(os.path.join(OUT, "public")):
+        kinds += [(tls, name, leaf, key, chain, root) for tls in ("1.2", "1.3")]
     armhf = None
     if shutil.which("arm-linux-gnueabihf-gcc") and shutil.which("qemu-arm"):
         r = subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + ARMHF_BUILD,
@@ -99,18 +178,18 @@ def main():
     print("|---|---|---|---|---|---|---|")
     servers = []
     try:
-        first = None
-        for tls, name, cert, key, chain in kinds:
-            proc, port = start_server(tls, os.path.join(pki, cert), os.path.join(pki, key),
-                                      os.path.join(pki, chain) if chain else None)
+        rsa13 = None
+        peak32 = 0
+        for tls, name, cert, key, chain, root in kinds:
+            proc, port = start_server(tls, cert, key, chain)
             servers.append(proc)
             url = f"https://localhost:{port}"
             res = []
-            for trust in (ca, bundle):
+            for trust in (root, bundle_with(root)):
                 r = subprocess.run([BENCH_GET, url, trust, str(DIFF_ID)], capture_output=True,
                                    text=True, timeout=60)
                 res.append(json.loads(r.stdout) if r.stdout else {"err": "no output"})
-            for trust in (ca, bundle):
+            for trust in (root, bundle_with(root)):
                 if not armhf:
                     res.append({"err": 0})
                     continue
@@ -119,19 +198,24 @@ def main():
                 res.append(json.loads(r.stdout) if r.stdout else {"err": "no output"})
             a, b, c, d = res
             ok = all(x.get("err") == 0 for x in res)
+            peak32 = max([peak32] + [x.get("pool_peak", 0) for x in (c, d)])
 
             def kb(x):
                 return f"{x['pool_peak'] / 1024:.1f} KB" if "pool_peak" in x else "n/a"
             print(f"| TLS {tls} {name} | {kb(a)} | {kb(b)} | {kb(c)} | {kb(d)} | "
                   f"{a.get('sizeof_client')} B / {c.get('sizeof_client', 'n/a')} B | "
                   f"{a.get('stack_bytes')} B |{'' if ok else ' FAILED'}")
-            if first is None:
-                first = url
+            if tls == "1.3" and name.startswith("RSA-2048 + intermediate"):
+                rsa13 = url
+        if armhf:
+            print(f"\nLargest 32-bit peak: {peak32} B ({peak32 / 1024:.1f} KB); the device "
+                  "pool (port/lwip/dfd_opts.h) must hold it with room for longer leaf "
+                  "certificates (embedded SCTs).")
         print(f"\nPool size (DFD_TLS_POOL_SIZE): {a.get('pool_size')} B. The peak stack "
               "includes glibc's getaddrinfo.\n")
 
-        # One full request: dfdiff get vs curl | jq (TLS 1.3, RSA chain: the last server).
-        url = f"https://localhost:{port}"
+        # One full request: dfdiff get vs curl | jq (TLS 1.3, the test RSA chain).
+        url = rsa13
         env = dict(os.environ, DATAFOLD_API_KEY="bench-key")
         dfd = callgrind_total([DFDIFF, "get", "--url", url, "--ca-file", ca, str(DIFF_ID)],
                               env=env)

@@ -69,6 +69,11 @@ CROSS_QR_SRC     := $(if $(filter 1,$(CROSS_RENDER)),$(DEPS)/qrcodegen/c/qrcodeg
 CROSS_LWIP_SRC   := $(wildcard $(DEPS)/lwip/src/core/*.c $(DEPS)/lwip/src/core/ipv4/*.c \
                       $(DEPS)/lwip/src/api/*.c) $(DEPS)/lwip/src/netif/ethernet.c
 CROSS_BOARD_SRC  := boards/reference/main.c
+# The board files that need no vendor header (boards/common/: the panel loop, the console,
+# SSD1306 page packing) are compiled for every target with the project's warnings and
+# offered to the link; the panel loop draws with the renderer, so it comes with it.
+CROSS_COMMON_SRC := boards/common/console.c boards/common/ssd1306_pages.c \
+                    $(if $(filter 1,$(CROSS_RENDER)),boards/common/panel.c)
 
 CROSS_CPPFLAGS := -DDFD_VERSION='"$(VERSION)"' -DNDEBUG -DDFD_REF_RENDER=$(CROSS_RENDER) \
   -Isrc -Iport -Iport/lwip -I$(DEPS)/jsmn -I$(DEPS)/mbedtls/include -I$(DEPS)/qrcodegen/c \
@@ -131,14 +136,18 @@ $(CROSS)/$(1)/lib/libdfd_trust.a: $(CROSS)/$(1)/obj/gen/trust_builtin.o
 $(CROSS)/$(1)/lib/libdfd_lwip.a: $(call cross_obj,$(1),$(CROSS_PORT_SRC))
 $(CROSS)/$(1)/lib/libdfd_render.a: $(call cross_obj,$(1),$(CROSS_RENDER_SRC))
 $(CROSS)/$(1)/lib/libqrcodegen.a: $(call cross_obj,$(1),$(CROSS_QR_SRC))
+$(CROSS)/$(1)/lib/libdfd_board.a: $(call cross_obj,$(1),$(CROSS_COMMON_SRC))
 $(CROSS)/$(1)/lib/libmbedtls.a: $(call cross_obj,$(1),$(MBED_SRC))
 $(CROSS)/$(1)/lib/liblwip.a: $(call cross_obj,$(1),$(CROSS_LWIP_SRC))
+# lwIP's headers are system headers here, so -MMD does not list the options they include.
+$(call cross_obj,$(1),$(CROSS_LWIP_SRC)): port/lwip/lwipopts.h $(wildcard tests/cross/rtos/arch/*.h)
 $(CROSS)/$(1)/lib/%.a:
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@; $$(CROSS_AR_$(1)) rcs $$@ $$^
 
 CROSS_LIBS_$(1) := $(addprefix $(CROSS)/$(1)/lib/,libdfd.a libdfd_lwip.a libdfd_trust.a \
-  $(if $(filter 1,$(CROSS_RENDER)),libdfd_render.a libqrcodegen.a) libmbedtls.a liblwip.a)
+  $(if $(filter 1,$(CROSS_RENDER)),libdfd_render.a libqrcodegen.a) libdfd_board.a libmbedtls.a \
+  liblwip.a)
 
 # The image. Symbols the RTOS and the board supply stay undefined: the linker warns about
 # each (--warn-unresolved-symbols) and those warnings are the list the check compares with

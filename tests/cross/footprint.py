@@ -8,7 +8,8 @@ object) it came from, and the archive to a component:
 
   libdfd.a core | libdfd_lwip.a port | libdfd_trust.a trust store | libdfd_render.a renderer
   libqrcodegen.a qrcodegen | libmbedtls.a mbedTLS | liblwip.a lwIP
-  libc*.a libg*.a libm*.a libgcc.a libnosys.a: libc + libgcc | main.o: the reference board
+  libc*.a libg*.a libm*.a libgcc.a libnosys.a: libc + libgcc
+  main.o and libdfd_board.a (boards/common/): the reference board
 
 Sections are classified by where they sit: code (.text*) and read-only data in flash;
 .data (in RAM, its initial values also in flash) and .bss/COMMON (RAM only).
@@ -44,7 +45,8 @@ def component(path):
     base = os.path.basename(path.split("(")[0])
     table = {"libdfd.a": "core", "libdfd_lwip.a": "port", "libdfd_trust.a": "trust",
              "libdfd_render.a": "render", "libqrcodegen.a": "qrcodegen",
-             "libmbedtls.a": "mbedtls", "liblwip.a": "lwip", "main.o": "board"}
+             "libmbedtls.a": "mbedtls", "liblwip.a": "lwip", "main.o": "board",
+             "libdfd_board.a": "board"}
     if base in table:
         return table[base]
     if re.match(r"lib(c|g|m|gcc|nosys|c_nano|g_nano|m_nano|semihost|dummyhost)\.a$", base) or \

@@ -1,22 +1,24 @@
 # Fuzzing, sanitizers, valgrind and coverage: tests/fuzz/README.md.
 # Included by the top-level Makefile after all its variables.
 #
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="http extract"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="http extract"] [FUZZ_JOBS=2]
 #                       build the libFuzzer harnesses into $(BUILD)/fuzz/ and run each for
-#                       FUZZ_SECONDS; stops at the first crash (exit 1, crash file named)
+#                       FUZZ_SECONDS, FUZZ_JOBS at a time; exit 1 when any crashed (each
+#                       crash file named)
 #   make fuzz-build     only build them (clang, -fsanitize=fuzzer,address,undefined)
 #   make test-sanitize  the whole suite under ASan+UBSan in $(BUILD)/asan
 #                       (the same as make test SANITIZE=1 BUILD=$(BUILD)/asan)
 #   make test-valgrind  the C test programs under valgrind's memcheck
 #   make coverage       the whole suite with --coverage in $(BUILD)/coverage, then branch
 #                       coverage per file of src/ (gcovr, else gcov)
+#   make coverage-unit  the same over the C test programs only (unit tests, fuzz replays)
 #
 # `make test` also runs $(BUILD)/tests/fuzz_replay: every input saved under
 # tests/fuzz/regressions/<target>/ (and the fixtures) through the harness bodies, built
 # with the project's compiler, the aborting allocator wrappers, and ASan+UBSan when that
 # compiler has them.
 
-.PHONY: fuzz fuzz-build fuzz-seeds test-sanitize test-valgrind coverage
+.PHONY: fuzz fuzz-build fuzz-seeds test-sanitize test-valgrind coverage coverage-unit
 
 # ---- build variants ---------------------------------------------------------------------
 # Flags are not tracked by make: a variant needs a build directory of its own.
@@ -56,18 +58,26 @@ test-sanitize:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SANITIZE=1 test
 
 # Memcheck on the C test programs (the script tests time real servers: too slow under it).
+# DFD_TEST_LIGHT=1 runs a twentieth of their random and exhaustive loops (tests/test.h).
 # The replay program runs without ASan here (the two do not mix). "possibly lost" blocks
 # are the lwIP test's thread stacks; add --track-origins=yes to VALGRIND to trace an
 # uninitialised value (twice as slow).
 VALGRIND ?= valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q
 VG_TESTS = $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain
 test-valgrind: $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain
-	@BUILD=$(abspath $(BUILD)) TEST_RUNNER="$(VALGRIND)" tests/run.sh $(VG_TESTS)
+	@BUILD=$(abspath $(BUILD)) TEST_RUNNER="$(VALGRIND)" DFD_TEST_LIGHT=1 tests/run.sh $(VG_TESTS)
 
 coverage:
 	@find $(BUILD)/coverage -name '*.gcda' -delete 2>/dev/null; \
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/coverage COVERAGE=1 test; rc=$$?; \
 	tests/support/coverage.sh $(BUILD)/coverage || rc=1; exit $$rc
+
+# The C test programs only (about a minute; CI): the unit tests and the fuzz replays.
+coverage-unit:
+	@find $(BUILD)/coverage -name '*.gcda' -delete 2>/dev/null; \
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/coverage COVERAGE=1 SCRIPT_TESTS= test; rc=$$?; \
+	COVERAGE_OF="the C test programs of make test" tests/support/coverage.sh $(BUILD)/coverage \
+	  || rc=1; exit $$rc
 
 # ---- the replay program (part of make test) ------------------------------------------------
 FUZZ_OUT     := $(BUILD)/fuzz
@@ -159,6 +169,7 @@ test: $(FUZZ_REPLAYS)
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_JOBS    ?= 1
 FUZZ_SAN     := $(SAN_FLAGS)
 FUZZ_CFLAGS  := -std=c11 -O1 -g $(WARN) -DFUZZ_LIBFUZZER $(FUZZ_SAN)
 
@@ -204,6 +215,6 @@ $(FUZZ_OUT)/corpus/.stamp: tests/fuzz/seeds.py \
 fuzz-seeds: $(FUZZ_OUT)/corpus/.stamp
 
 fuzz: $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS)) fuzz-seeds
-	@tests/fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 -include $(shell find $(FUZZ_OUT) -name '*.d' 2>/dev/null)

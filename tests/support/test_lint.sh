@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# cppcheck and clang-tidy (.clang-tidy) stay quiet on src/, port/ and boards/posix/.
+# cppcheck and clang-tidy (.clang-tidy) stay quiet on src/, port/ (posix and lwip),
+# boards/posix/ and boards/common/.
 cd "$(dirname "$0")/../.." || exit 1
 if [ -n "${TEST_RUNNER:-}" ]; then
   echo "ok - sources are checked by the host run, not again under emulation # SKIP"

@@ -12,6 +12,6 @@ void board_sleep_ms(uint32_t ms);
 /* Four diffs rotate on the 128x64 panel at most (about 1.5 KB of RAM each). */
 #define DFD_PANEL_MAX_DIFFS 4
 
-#include "../../../port/lwip/dfd_opts.h" /* DFD_TLS_POOL_SIZE 38 KB */
+#include "../../../port/lwip/dfd_opts.h" /* DFD_TLS_POOL_SIZE 44 KB */
 
 #endif

@@ -24,8 +24,9 @@ static inline uint32_t dfd_cross_lwip_rand(void) {
 }
 #define LWIP_RAND() dfd_cross_lwip_rand()
 
-/* No diagnostics; assertions (kept, as most boards ship them) go to the arch's handler,
- * which a board points at its fault handler. lwIP's default LWIP_PLATFORM_ASSERT is
+/* No diagnostics; assertions (in debug builds: NDEBUG, as the reference images use, turns
+ * them off through port/lwip/lwipopts.h) go to the arch's handler, which a board points at
+ * its fault handler. lwIP's default LWIP_PLATFORM_ASSERT is
  * printf + fflush + abort: stdio, whose buffers newlib allocates. */
 #define LWIP_PLATFORM_DIAG(x)                                                                      \
   do {                                                                                             \
