@@ -37,6 +37,8 @@ $(call obj,tests/support/noalloc.c): CFLAGS += -fno-sanitize=all
 ASAN_OPTIONS  ?= detect_leaks=0
 UBSAN_OPTIONS ?= print_stacktrace=1
 export ASAN_OPTIONS UBSAN_OPTIONS
+# The source checks (lint, analyze) read the same files in every build: the plain run has.
+export DFD_TEST_VARIANT := sanitize
 endif
 
 ifeq ($(COVERAGE),1)
@@ -52,6 +54,7 @@ $(call obj,tests/support/noalloc.c): CFLAGS += -fno-profile-arcs -fno-test-cover
 # libgcov writes the .gcda files at exit with malloc: the aborting wrappers would stop
 # every test there. The plain build keeps checking that nothing allocates.
 NOALLOC :=
+export DFD_TEST_VARIANT := coverage
 endif
 
 test-sanitize:
@@ -64,8 +67,11 @@ test-sanitize:
 # uninitialised value (twice as slow).
 VALGRIND ?= valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q
 VG_TESTS = $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain
-test-valgrind: $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain
+# Then dfdiff itself under memcheck against real servers (tests/support/valgrind_get.sh).
+test-valgrind: $(filter-out $(BUILD)/tests/fuzz_replay%,$(C_TESTS)) $(BUILD)/fuzz/replay_plain \
+  $(DFDIFF)
 	@BUILD=$(abspath $(BUILD)) TEST_RUNNER="$(VALGRIND)" DFD_TEST_LIGHT=1 tests/run.sh $(VG_TESTS)
+	@tests/support/valgrind_get.sh $(BUILD) "$(filter-out --error-exitcode=%,$(VALGRIND))"
 
 coverage:
 	@find $(BUILD)/coverage -name '*.gcda' -delete 2>/dev/null; \

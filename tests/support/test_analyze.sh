@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # GCC's -fanalyzer (make analyze) stays quiet on the files make lint checks.
 cd "$(dirname "$0")/../.." || exit 1
-if [ -n "${TEST_RUNNER:-}" ]; then
-  echo "ok - sources are analysed by the host run, not again under emulation # SKIP"
-  exit 0
-fi
+. tests/support/host_only.sh "sources are analysed"
 cc=${CC:-cc}
 if ! echo 'int main(void){return 0;}' | $cc -fanalyzer -x c - -o /dev/null >/dev/null 2>&1; then
   echo "ok - $cc has no -fanalyzer (GCC 10 or later): not run # SKIP"

@@ -2,10 +2,7 @@
 # cppcheck and clang-tidy (.clang-tidy) stay quiet on src/, port/ (posix and lwip),
 # boards/posix/ and boards/common/.
 cd "$(dirname "$0")/../.." || exit 1
-if [ -n "${TEST_RUNNER:-}" ]; then
-  echo "ok - sources are checked by the host run, not again under emulation # SKIP"
-  exit 0
-fi
+. tests/support/host_only.sh "sources are checked"
 if ! command -v cppcheck >/dev/null || ! command -v clang-tidy >/dev/null; then
   echo "ok - cppcheck or clang-tidy not installed: lint not run # SKIP"
   exit 0
