@@ -99,8 +99,8 @@ NOALLOC := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 $(BUILD)/tests/%: tests/%.c $(call obj,tests/support/noalloc.c) $(LIBS)
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) $(NOALLOC) -o $@ $< \
-	  $(call obj,tests/support/noalloc.c) $(LIBS) -lm
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(LDFLAGS) $(NOALLOC) -MMD -MP -MF $@.d -MT $@ \
+	  -o $@ $< $(call obj,tests/support/noalloc.c) $(LIBS) -lm
 
 test: $(DFDIFF) $(C_TESTS)
 	@DFDIFF=$(abspath $(DFDIFF)) BUILD=$(abspath $(BUILD)) CC="$(CC)" OBJDUMP="$(OBJDUMP)" \
@@ -205,3 +205,5 @@ help:
 -include $(wildcard port/*/build.mk tests/*/build.mk)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+# A test program's headers and the .c files it includes (boards/common/*.c, ...).
+-include $(wildcard $(BUILD)/tests/*.d)
