@@ -396,8 +396,9 @@ int dfd_get(dfd_client *c, int64_t id, dfd_status *st, dfd_get_info *info) {
       nothing = true;
     if (err == DFD_OK)
       err = read_response(c, deadline, info, &nothing);
+    /* A signal is the user's doing, not the connection's: that one still ends politely. */
     if (err != DFD_OK)
-      drop_connection(c, false);
+      drop_connection(c, err == DFD_E_INTERRUPTED);
     /* a kept-alive connection may have been closed by the server meanwhile: once more */
     if (err != DFD_OK && nothing && info->reused && attempt == 0)
       continue;

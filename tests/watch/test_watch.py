@@ -1183,6 +1183,27 @@ def main():
             check(n, r, code, err="dfdiff: watch 9005: interrupted\n", extra=interrupted,
                   notes=[stats_note(st)])
 
+    # The signal lands while a response is in flight: the request is given up, and the
+    # connection still ends with close_notify (the signal is the user's, not a fault).
+    n = "SIGINT while a response is in flight (the server stalls after the headers): exit " \
+        "130 within 0.5 s, 'interrupted', TLS close_notify sent"
+    if selected(n):
+        M.reset(ca)
+        r = dfdiff(tls(M, "stall") + ["--interval", "0.1", "9005"],
+                   signal_at=(signal.SIGINT, 1.0))
+        st = M.settle()
+
+        def in_flight(run, st=st):
+            if run.t_signal is None:
+                return ["the watch ended before the signal was sent"]
+            p = []
+            if run.t_end - run.t_signal > 0.5:
+                p.append("exited %.2f s after the signal" % (run.t_end - run.t_signal))
+            return p + stats_problems(st, connections=1, requests=1, close_notify_received=1,
+                                      active_connections=0)
+        check(n, r, 130, out="", err="dfdiff: watch 9005: interrupted\n", extra=in_flight,
+              notes=[stats_note(st)])
+
     # ==================================================================================
     # 10. terminal mode
     # ==================================================================================
