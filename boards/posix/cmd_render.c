@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "dfd_err.h"
 #include "extract.h"
+#include "rfc3339.h"
 
 static const char render_usage[] =
     "usage: dfdiff render --panel WxH --out FILE.pbm [OPTIONS] (ID | --from FILE)\n"
@@ -53,54 +54,9 @@ int cli_parse_panel(const char *text, uint16_t *w, uint16_t *h) {
   return -1;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static bool digits(const char *s, int n, int64_t *v) {
-  *v = 0;
-  for (int i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
-    *v = *v * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-/* "2024-06-03T14:21:07.512345+00:00" (RFC 3339; 'Z' or an offset; fraction ignored). */
-static bool parse_time(const char *s, int64_t *epoch) {
-  int64_t y, mo, d, h, mi, sec;
-  if (strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-      !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
-      s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec) ||
-      mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-    return false;
-  const char *p = s + 19;
-  if (*p == '.')
-    for (p++; *p >= '0' && *p <= '9'; p++)
-      ;
-  int64_t off = 0;
-  if (*p == '+' || *p == '-') {
-    int64_t oh, om;
-    if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
-      return false;
-    off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
-  } else if (*p != 'Z' && *p != '\0') {
-    return false;
-  }
-  *epoch = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-  return true;
-}
-
 int64_t cli_running_seconds(const dfd_status *st) {
-  int64_t created;
-  if (!st || !st->created_at.present || !parse_time(st->created_at.s, &created))
+  int64_t created = st && st->created_at.present ? dfd_rfc3339_seconds(st->created_at.s) : -1;
+  if (created < 0)
     return -1;
   int64_t now = (int64_t)time(NULL);
   return now >= created ? now - created : -1;
