@@ -110,6 +110,27 @@ typedef struct {
   int depth, max_depth;
 } fj;
 
+/* A UTF-8 lead byte (>= 0x80): how many continuation bytes follow (0: not a lead byte of
+ * well-formed UTF-8), and the range the first of them must be in (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF); the others are 0x80-0xBF. */
+static inline int fuzz_utf8_lead(uint8_t c, uint8_t *lo, uint8_t *hi) {
+  *lo = 0x80;
+  *hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF)
+    return 1;
+  if (c >= 0xE0 && c <= 0xEF) {
+    *lo = c == 0xE0 ? 0xA0 : 0x80;
+    *hi = c == 0xED ? 0x9F : 0xBF;
+    return 2;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    *lo = c == 0xF0 ? 0x90 : 0x80;
+    *hi = c == 0xF4 ? 0x8F : 0xBF;
+    return 3;
+  }
+  return 0;
+}
+
 static inline void fj_ws(fj *j) {
   while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
     j->p++;
@@ -141,21 +162,10 @@ static inline int fj_string(fj *j) { /* after the opening quote */
       return FJ_BAD_STRING;
     if (c < 0x80)
       continue;
-    int more;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      more = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      more = 2;
-      lo = c == 0xE0 ? 0xA0 : 0x80;
-      hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      more = 3;
-      lo = c == 0xF0 ? 0x90 : 0x80;
-      hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
+    uint8_t lo, hi;
+    int more = fuzz_utf8_lead(c, &lo, &hi);
+    if (more == 0)
       return FJ_BAD_STRING;
-    }
     for (int i = 0; i < more; i++) {
       if (j->p >= j->end)
         return FJ_TRUNCATED;
@@ -311,23 +321,12 @@ static inline bool fuzz_terminated(const char *s, size_t cap) { return memchr(s,
 static inline bool fuzz_utf8(const char *s) {
   const uint8_t *p = (const uint8_t *)s;
   while (*p) {
-    uint8_t c = *p++, lo = 0x80, hi = 0xBF;
-    int more;
+    uint8_t c = *p++, lo, hi;
     if (c < 0x80)
       continue;
-    if (c >= 0xC2 && c <= 0xDF) {
-      more = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      more = 2;
-      lo = c == 0xE0 ? 0xA0 : 0x80;
-      hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      more = 3;
-      lo = c == 0xF0 ? 0x90 : 0x80;
-      hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
+    int more = fuzz_utf8_lead(c, &lo, &hi);
+    if (more == 0)
       return false;
-    }
     for (int i = 0; i < more; i++, p++) {
       if (*p < lo || *p > hi)
         return false;
