@@ -106,9 +106,14 @@ static int verify_ip(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
   return 0;
 }
 
-/* Candidate issuers for a certificate, looked up in the trust source on demand. */
-static int add_candidate(void *arg, const uint8_t *der, size_t len) {
-  mbedtls_x509_crt_parse_der(arg, der, len); /* an unparsable root is just not a candidate */
+/* Candidate issuers for a certificate, looked up in the trust source on demand. A root
+ * read in place (the built-in store in flash) is parsed where it is, not copied into the
+ * pool. An unparsable root is just not a candidate. */
+static int add_candidate(void *arg, const uint8_t *der, size_t len, bool in_place) {
+  if (in_place)
+    mbedtls_x509_crt_parse_der_nocopy(arg, der, len);
+  else
+    mbedtls_x509_crt_parse_der(arg, der, len);
   return 0;
 }
 

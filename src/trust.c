@@ -6,6 +6,7 @@
 
 #include "dfd_err.h"
 
+#if DFD_TRUST_DER_MAX > 0
 #define WINDOW 512
 
 typedef struct {
@@ -57,6 +58,8 @@ static int b64(int c) {
   return -1;
 }
 
+#endif
+
 /* Length of the DER TLV at p (tag + length + value), 0 when malformed or beyond max. */
 static size_t tlv_len(const uint8_t *p, size_t max) {
   if (max < 2)
@@ -99,13 +102,8 @@ static const uint8_t *der_subject(const uint8_t *der, size_t len, size_t *subjec
   return p;
 }
 
-static struct {
-  reader r;
-  uint8_t der[DFD_TRUST_DER_MAX];
-} scan; /* one lookup at a time: the client is single-threaded */
-
-static int consider(const uint8_t *der, size_t len, const uint8_t *subject, size_t subject_len,
-                    int (*found)(void *, const uint8_t *, size_t), void *arg, int *count) {
+static int consider(const uint8_t *der, size_t len, bool in_place, const uint8_t *subject,
+                    size_t subject_len, dfd_trust_found_fn found, void *arg, int *count) {
   size_t sl = 0;
   const uint8_t *s = der_subject(der, len, &sl);
   if (!s)
@@ -113,37 +111,59 @@ static int consider(const uint8_t *der, size_t len, const uint8_t *subject, size
   if (subject && (sl != subject_len || memcmp(s, subject, sl) != 0))
     return 0;
   (*count)++;
-  return found ? found(arg, der, len) : 0;
+  return found ? found(arg, der, len, in_place) : 0;
 }
 
-int dfd_trust_scan(const dfd_trust_source *src, const uint8_t *subject, size_t subject_len,
-                   int (*found)(void *arg, const uint8_t *der, size_t len), void *arg) {
-  reader *r = &scan.r;
-  memset(r, 0, sizeof *r);
-  r->src = src;
-  int count = 0, c = next_byte(r);
-  if (c == 0x30) { /* DER certificates back to back */
-    size_t off = 0;
-    for (;;) {
-      uint8_t head[5];
-      int n = src->read(src->ctx, off, head, sizeof head);
-      if (n < 2 || head[0] != 0x30)
-        break;
-      unsigned k = head[1] & 0x80 ? head[1] & 0x7Fu : 0;
-      size_t len = k ? 0 : head[1];
-      if (k > 3 || n < (int)(2 + k))
-        break;
-      for (unsigned i = 0; i < k; i++)
-        len = len << 8 | head[2 + i];
-      size_t total = 2 + k + len;
-      if (total <= sizeof scan.der && src->read(src->ctx, off, scan.der, total) == (int)total &&
-          consider(scan.der, total, subject, subject_len, found, arg, &count))
-        break;
-      off += total;
-    }
-    return count;
+/* DER certificates in memory are handed out where they are: no copy, no size limit. */
+static int scan_in_place(const dfd_trust_memory *m, const uint8_t *subject, size_t subject_len,
+                         dfd_trust_found_fn found, void *arg) {
+  int count = 0;
+  for (size_t off = 0; off < m->len;) {
+    const uint8_t *p = m->data + off;
+    size_t total = tlv_len(p, m->len - off);
+    if (total == 0 || *p != 0x30 ||
+        consider(p, total, true, subject, subject_len, found, arg, &count))
+      break;
+    off += total;
   }
-  r->pos = 0; /* PEM text: start again from the first byte */
+  return count;
+}
+
+#if DFD_TRUST_DER_MAX > 0
+static struct {
+  reader r;
+  uint8_t der[DFD_TRUST_DER_MAX];
+} scan; /* one lookup at a time: the client is single-threaded */
+
+/* DER certificates from a reader, each copied whole into scan.der. */
+static int scan_der(const dfd_trust_source *src, const uint8_t *subject, size_t subject_len,
+                    dfd_trust_found_fn found, void *arg) {
+  int count = 0;
+  size_t off = 0;
+  for (;;) {
+    uint8_t head[5];
+    int n = src->read(src->ctx, off, head, sizeof head);
+    if (n < 2 || head[0] != 0x30)
+      break;
+    unsigned k = head[1] & 0x80 ? head[1] & 0x7Fu : 0;
+    size_t len = k ? 0 : head[1];
+    if (head[1] == 0x80 || k > 3 || n < (int)(2 + k)) /* 0x80: no DER length */
+      break;
+    for (unsigned i = 0; i < k; i++)
+      len = len << 8 | head[2 + i];
+    size_t total = 2 + k + len;
+    if (total <= sizeof scan.der && src->read(src->ctx, off, scan.der, total) == (int)total &&
+        consider(scan.der, total, false, subject, subject_len, found, arg, &count))
+      break;
+    off += total;
+  }
+  return count;
+}
+
+/* PEM text: each certificate's base64 decoded into scan.der. */
+static int scan_pem(reader *r, const uint8_t *subject, size_t subject_len, dfd_trust_found_fn found,
+                    void *arg) {
+  int count = 0;
   char line[80];
   int n;
   while ((n = next_line(r, line, (int)sizeof line)) >= 0) {
@@ -169,12 +189,38 @@ int dfd_trust_scan(const dfd_trust_source *src, const uint8_t *subject, size_t s
         }
       }
     }
-    if (!too_big && consider(scan.der, len, subject, subject_len, found, arg, &count))
+    if (!too_big && consider(scan.der, len, false, subject, subject_len, found, arg, &count))
       break;
   }
-  if (r->failed)
-    return DFD_E_TLS_CA_FILE;
   return count;
+}
+#endif
+
+int dfd_trust_scan(const dfd_trust_source *src, const uint8_t *subject, size_t subject_len,
+                   dfd_trust_found_fn found, void *arg) {
+  if (src->read == dfd_trust_memory_read) {
+    const dfd_trust_memory *m = src->ctx;
+    if (m->len == 0)
+      return 0;
+    if (m->data[0] == 0x30)
+      return scan_in_place(m, subject, subject_len, found, arg);
+  }
+#if DFD_TRUST_DER_MAX > 0
+  reader *r = &scan.r;
+  memset(r, 0, sizeof *r);
+  r->src = src;
+  int c = next_byte(r), count;
+  if (c == 0x30) {
+    count = scan_der(src, subject, subject_len, found, arg);
+  } else {
+    r->pos = 0; /* start again from the first byte */
+    count = scan_pem(r, subject, subject_len, found, arg);
+  }
+  return r->failed ? DFD_E_TLS_CA_FILE : count;
+#else
+  (void)subject, (void)subject_len, (void)found, (void)arg;
+  return DFD_E_TLS_CA_FILE;
+#endif
 }
 
 int dfd_trust_memory_read(void *ctx, size_t offset, uint8_t *buf, size_t n) {

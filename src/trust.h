@@ -4,13 +4,17 @@
 #ifndef DFD_TRUST_H
 #define DFD_TRUST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dfd_config.h"
 
+/* Largest certificate copied out of a reader or decoded from PEM, DER bytes. 0 leaves the
+ * copying paths out (and their 3 KB of RAM): only DER bundles in memory are read, in place,
+ * which is all a device with its store in flash needs. */
 #ifndef DFD_TRUST_DER_MAX
-#define DFD_TRUST_DER_MAX 2560 /* largest root certificate accepted, DER bytes */
+#define DFD_TRUST_DER_MAX 2560
 #endif
 
 /** Reads up to n bytes at offset. Returns the bytes read (0 at the end) or < 0. */
@@ -21,12 +25,19 @@ typedef struct {
   void *ctx;
 } dfd_trust_source;
 
-/** Calls found(arg, der, len) for every certificate in the source whose subject is the
- *  DER name `subject` (all of them when subject is NULL). Stops early when found returns
- *  non-zero. Returns the number of certificates found, or DFD_E_TLS_CA_FILE when the
- *  source cannot be read. */
+/** Gets one certificate: der[0..len). in_place: der points into the source's own memory (a
+ *  DER bundle in a dfd_trust_memory) and outlives the scan; otherwise it is a scratch copy,
+ *  valid during the call only. A non-zero return stops the scan. */
+typedef int (*dfd_trust_found_fn)(void *arg, const uint8_t *der, size_t len, bool in_place);
+
+/** Calls found(arg, ...) for every certificate in the source whose subject is the DER name
+ *  `subject` (all of them when subject is NULL; found may be NULL to count). A source read
+ *  through dfd_trust_memory_read is read directly in memory; any other through its reader,
+ *  each certificate copied whole (at most DFD_TRUST_DER_MAX bytes; larger ones are skipped).
+ *  Returns the number of certificates found, or DFD_E_TLS_CA_FILE when the source cannot be
+ *  read (or needs copying and DFD_TRUST_DER_MAX is 0). */
 int dfd_trust_scan(const dfd_trust_source *src, const uint8_t *subject, size_t subject_len,
-                   int (*found)(void *arg, const uint8_t *der, size_t len), void *arg);
+                   dfd_trust_found_fn found, void *arg);
 
 /** A source over bytes in memory (the built-in store, or a test's bundle). */
 typedef struct {

@@ -34,8 +34,9 @@ static void common_name(const uint8_t *der, size_t len, char *cn, size_t cap) {
 }
 
 static int seen_mask;
-static int mark_seen(void *arg, const uint8_t *der, size_t len) {
+static int mark_seen(void *arg, const uint8_t *der, size_t len, bool in_place) {
   (void)arg;
+  (void)in_place;
   char cn[64];
   common_name(der, len, cn, sizeof cn);
   for (size_t i = 0; i < NROOTS; i++)
@@ -58,8 +59,9 @@ static uint8_t found_der[2048];
 static size_t found_len;
 static int want_index, index_now;
 
-static int take_subject(void *arg, const uint8_t *der, size_t len) {
+static int take_subject(void *arg, const uint8_t *der, size_t len, bool in_place) {
   (void)arg;
+  (void)in_place;
   if (index_now++ != want_index)
     return 0;
   mbedtls_x509_crt crt;
@@ -77,8 +79,9 @@ static int take_subject(void *arg, const uint8_t *der, size_t len) {
 }
 
 static int count_and_compare_hits;
-static int compare_hit(void *arg, const uint8_t *der, size_t len) {
+static int compare_hit(void *arg, const uint8_t *der, size_t len, bool in_place) {
   (void)arg;
+  (void)in_place;
   if (len == found_len && memcmp(der, found_der, len) == 0)
     count_and_compare_hits++;
   return 0;
@@ -148,6 +151,55 @@ static void pem_bundles(void) {
   CHECK(count_and_compare_hits == 1);
 }
 
+/* Where each certificate handed out lies: in the source's memory or a scratch copy. */
+typedef struct {
+  const dfd_trust_memory *mem;
+  int calls, in_place, inside, copied_equal;
+} placement;
+
+static int note_placement(void *arg, const uint8_t *der, size_t len, bool in_place) {
+  placement *p = arg;
+  p->calls++;
+  p->in_place += in_place;
+  const uint8_t *lo = p->mem->data, *hi = p->mem->data + p->mem->len;
+  p->inside += der >= lo && der < hi && len <= (size_t)(hi - der);
+  for (const uint8_t *q = lo; q + len <= hi; q++) /* the same bytes are in the source */
+    if (memcmp(q, der, len) == 0) {
+      p->copied_equal++;
+      break;
+    }
+  return 0;
+}
+
+/* The built-in store through a reader of its own: not recognised as memory. */
+static int other_reader(void *ctx, size_t offset, uint8_t *buf, size_t n) {
+  return dfd_trust_memory_read(ctx, offset, buf, n);
+}
+
+static void der_in_memory_is_read_in_place(void) {
+  placement a = {&builtin_mem, 0, 0, 0, 0};
+  CHECK(dfd_trust_scan(&builtin, NULL, 0, note_placement, &a) == (int)NROOTS);
+  CHECKF(a.calls == (int)NROOTS && a.in_place == a.calls && a.inside == a.calls,
+         "%d calls, %d in place, %d inside the store", a.calls, a.in_place, a.inside);
+
+  dfd_trust_source via_reader = {other_reader, &builtin_mem};
+  placement b = {&builtin_mem, 0, 0, 0, 0};
+  CHECK(dfd_trust_scan(&via_reader, NULL, 0, note_placement, &b) == (int)NROOTS);
+  CHECKF(b.in_place == 0 && b.inside == 0 && b.copied_equal == (int)NROOTS,
+         "through a reader: %d in place, %d inside, %d equal", b.in_place, b.inside,
+         b.copied_equal);
+
+  pem_len = 0;
+  add_pem(dfd_trust_builtin, 4 + ((size_t)dfd_trust_builtin[2] << 8 | dfd_trust_builtin[3]), 64,
+          "\n");
+  dfd_trust_memory mem = {(const uint8_t *)pem, pem_len};
+  dfd_trust_source src = {dfd_trust_memory_read, &mem};
+  placement c = {&builtin_mem, 0, 0, 0, 0};
+  CHECK(dfd_trust_scan(&src, NULL, 0, note_placement, &c) == 1);
+  CHECKF(c.in_place == 0 && c.inside == 0 && c.copied_equal == 1,
+         "PEM in memory: %d in place, %d inside, %d equal", c.in_place, c.inside, c.copied_equal);
+}
+
 static int failing_read(void *ctx, size_t offset, uint8_t *buf, size_t n) {
   (void)ctx;
   (void)offset;
@@ -179,6 +231,7 @@ int main(void) {
   RUN(builtin_holds_the_roots_datafold_uses);
   RUN(lookup_by_subject);
   RUN(pem_bundles);
+  RUN(der_in_memory_is_read_in_place);
   RUN(unreadable_and_empty_sources);
   T_EXIT();
 }

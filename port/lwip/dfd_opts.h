@@ -12,6 +12,13 @@
 #define DFD_TLS_POOL_SIZE (44 * 1024)
 #endif
 
+/* The trust store is DER in flash (dfd_trust_builtin, or a board's own), read in place:
+ * no PEM decoding and no 3 KB copy buffer. A board that reads its roots through another
+ * reader, or as PEM, sets its own maximum (src/trust.h). */
+#ifndef DFD_TRUST_DER_MAX
+#define DFD_TRUST_DER_MAX 0
+#endif
+
 /* How the port sleeps; default sys_msleep(ms). An RTOS board may prefer e.g.
  * #define DFD_LWIP_SLEEP_MS(ms) vTaskDelay(pdMS_TO_TICKS(ms)) */
 

@@ -18,10 +18,11 @@ static int file_read(void *ctx, size_t offset, uint8_t *buf, size_t n) {
   return r < 0 ? -1 : (int)r;
 }
 
-static int stop_at_first(void *arg, const uint8_t *der, size_t len) {
+static int stop_at_first(void *arg, const uint8_t *der, size_t len, bool in_place) {
   (void)arg;
   (void)der;
   (void)len;
+  (void)in_place;
   return 1;
 }
 

@@ -7,12 +7,16 @@
  *               2: the subject of the first certificate found, as parsed here;
  *               3: the same, and found() stops the scan at the first match.
  *   mode & 4: the reader returns short reads (at most 1 + next byte % 64), memory safety
- *             only; mode & 8: the reader fails after a few calls.
+ *             only; mode & 8: the reader fails after a few calls; otherwise mode & 16:
+ *             the bundle is a dfd_trust_memory read by dfd_trust_memory_read itself, which
+ *             the scan reads in place.
  * Checks: the count is the number of found() calls (or DFD_E_TLS_CA_FILE for a failing
- * reader); every certificate handed out is a whole DER SEQUENCE of at most
- * DFD_TRUST_DER_MAX bytes; a subject scan hands out only certificates with that subject
- * and, when every certificate of the bundle parses strictly here, exactly as many as the
- * full scan holds; stopping early counts the stop. */
+ * reader); every certificate handed out is a whole DER SEQUENCE, of at most
+ * DFD_TRUST_DER_MAX bytes when copied, lying inside the bundle when handed out in place
+ * (only ever from DER in memory), and a scan in place finds the same as one through a
+ * reader when no certificate exceeds DFD_TRUST_DER_MAX; a subject scan hands out only certificates
+ * with that subject and, when every certificate of the bundle parses strictly here, exactly as many
+ * as the full scan holds; stopping early counts the stop. */
 #include "dfd_err.h"
 #include "fuzz.h"
 #include "trust.h"
@@ -86,19 +90,33 @@ typedef struct {
   const uint8_t *subject;
   size_t subject_len;
   int matching, unparsed; /* certificates whose subject is `subject`; not parseable here */
-  uint8_t first[DFD_TRUST_DER_MAX];
+  const uint8_t *bundle;  /* the source's bytes, for the in-place checks */
+  size_t bundle_len;
+  bool may_be_in_place;
+  int oversized; /* handed out in place, larger than DFD_TRUST_DER_MAX */
+  uint8_t first_copy[DFD_TRUST_DER_MAX];
+  const uint8_t *first;
   size_t first_len;
   uint32_t sum;
 } found_ctx;
 
-static int found(void *arg, const uint8_t *der, size_t len) {
+static int found(void *arg, const uint8_t *der, size_t len, bool in_place) {
   found_ctx *f = arg;
-  FUZZ_CHECK(der != NULL && len >= 2 && len <= DFD_TRUST_DER_MAX, "certificate of %zu bytes", len);
+  FUZZ_CHECK(der != NULL && len >= 2, "certificate of %zu bytes", len);
+  if (in_place) {
+    FUZZ_CHECK(f->may_be_in_place, "handed out in place from a reader");
+    FUZZ_CHECK(der >= f->bundle && len <= f->bundle_len &&
+                   der - f->bundle <= (ptrdiff_t)(f->bundle_len - len),
+               "certificate in place lies outside the bundle");
+    f->oversized += len > DFD_TRUST_DER_MAX;
+  } else {
+    FUZZ_CHECK(len <= DFD_TRUST_DER_MAX, "certificate of %zu bytes copied", len);
+  }
   FUZZ_CHECK(der[0] == 0x30, "certificate starts with %02x", der[0]);
   for (size_t i = 0; i < len; i++) /* every byte handed out must be readable */
     f->sum += der[i];
   if (f->calls == 0) {
-    memcpy(f->first, der, len);
+    f->first = in_place ? der : memcpy(f->first_copy, der, len);
     f->first_len = len;
   }
   f->calls++;
@@ -131,12 +149,26 @@ FUZZ_TARGET(trust) {
   }
   if (mode & 8)
     rc.fail_after = mode >> 4;
-  dfd_trust_source src = {read_fn, &rc};
+  bool in_memory = (mode & 28) == 16;
+  dfd_trust_source src = {in_memory ? dfd_trust_memory_read : read_fn,
+                          in_memory ? (void *)&rc.mem : (void *)&rc};
 
   memset(&all, 0, sizeof all);
   all.subject = subject;
   all.subject_len = subject_len;
+  all.bundle = data;
+  all.bundle_len = size;
+  all.may_be_in_place = in_memory;
   int n = dfd_trust_scan(&src, NULL, 0, found, &all);
+  if (in_memory && all.oversized == 0) {
+    static found_ctx through_reader;
+    memset(&through_reader, 0, sizeof through_reader);
+    dfd_trust_source copying = {read_fn, &rc};
+    int r = dfd_trust_scan(&copying, NULL, 0, found, &through_reader);
+    FUZZ_CHECK(r == n && through_reader.sum == all.sum,
+               "in place: %d certificates (sum %u), through a reader: %d (sum %u)", n,
+               (unsigned)all.sum, r, (unsigned)through_reader.sum);
+  }
   if (rc.fail_after >= 0 || rc.short_max) {
     /* a failing or stingy reader: only memory safety and a sane result */
     FUZZ_CHECK(n == DFD_E_TLS_CA_FILE || n == all.calls, "scan returned %d after %d certificates",
@@ -151,12 +183,17 @@ FUZZ_TARGET(trust) {
     if (!s)
       return 0;
     static uint8_t first_subject[DFD_TRUST_DER_MAX];
+    if (sl > sizeof first_subject)
+      return 0;
     memcpy(first_subject, s, sl);
     subject = first_subject;
     subject_len = sl;
     memset(&all, 0, sizeof all); /* count the matches over the whole bundle */
     all.subject = subject;
     all.subject_len = subject_len;
+    all.bundle = data;
+    all.bundle_len = size;
+    all.may_be_in_place = in_memory;
     FUZZ_CHECK(dfd_trust_scan(&src, NULL, 0, found, &all) == n, "second full scan differs");
     FUZZ_CHECK(all.matching >= 1, "the first certificate does not match its own subject");
   }
@@ -167,6 +204,9 @@ FUZZ_TARGET(trust) {
   sub.subject = subject;
   sub.subject_len = subject_len;
   sub.stop_at = (mode & 3) == 3 ? 1 : 0;
+  sub.bundle = data;
+  sub.bundle_len = size;
+  sub.may_be_in_place = in_memory;
   int m = dfd_trust_scan(&src, subject, subject_len, found, &sub);
   FUZZ_CHECK(m == sub.calls, "subject scan returned %d, found() called %d times", m, sub.calls);
   /* a certificate this file cannot parse strictly may be read leniently by trust.c */

@@ -71,8 +71,8 @@ int main(int argc, char **argv) {
     return 1;
   dfd_lwip_port_init(&lwip_port, NULL, DFD_LOG_WARN);
   dfd_posix_port_init(&posix_port, NULL, DFD_LOG_WARN);
-  ca_bytes.data = (const uint8_t *)lwip_test_ca_pem;
-  ca_bytes.len = sizeof lwip_test_ca_pem - 1;
+  ca_bytes.data = lwip_test_ca_der;
+  ca_bytes.len = sizeof lwip_test_ca_der;
   trust.read = dfd_trust_memory_read;
   trust.ctx = &ca_bytes;
   if (dfd_tls_global_init(&lwip_port) != DFD_OK ||

@@ -6,6 +6,10 @@
 #ifndef LWIP_TEST_MBEDTLS_CONFIG_H
 #define LWIP_TEST_MBEDTLS_CONFIG_H
 
+/* The devices' lean set of algorithms (no ChaCha20-Poly1305, no X25519...): the test's
+ * handshakes over lwIP use what a device offers. */
+#define DFD_MBEDTLS_LEAN
+#define MBEDTLS_PSA_KEY_SLOT_COUNT 8 /* the server's keys too: both ends share the store */
 #include "dfd_mbedtls_config.h"
 
 #define MBEDTLS_SSL_SRV_C

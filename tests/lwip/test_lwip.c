@@ -277,8 +277,8 @@ int main(void) {
     return 1;
   }
   dfd_lwip_port_init(&port, lwip_host_log, DFD_LOG_WARN);
-  ca_bytes.data = (const uint8_t *)lwip_test_ca_pem;
-  ca_bytes.len = sizeof lwip_test_ca_pem - 1;
+  ca_bytes.data = lwip_test_ca_der;
+  ca_bytes.len = sizeof lwip_test_ca_der;
   trust.read = dfd_trust_memory_read;
   trust.ctx = &ca_bytes;
   /* the pool and PSA first: the server's certificate and key live in the same pool */
