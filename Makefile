@@ -12,7 +12,7 @@ CFLAGS   ?=
 CFLAGS   += -std=c11 $(OPT) $(WARN) -ffunction-sections -fdata-sections
 CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -DDFD_VERSION='"$(VERSION)"' \
             -Isrc -Iport -Iport/posix -I$(DEPS)/jsmn -I$(DEPS)/mbedtls/include -I$(DEPS)/qrcodegen/c \
-            -DMBEDTLS_CONFIG_FILE='"dfd_mbedtls_config.h"'
+            -DMBEDTLS_CONFIG_FILE='"dfd_mbedtls_config.h"' $(DFD_DEFS)
 LDFLAGS  += -Wl,--gc-sections
 
 # Fetch the pinned third-party sources when they are missing (a no-op otherwise).

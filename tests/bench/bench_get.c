@@ -15,6 +15,12 @@ static unsigned char thread_stack[STACK_BYTES] __attribute__((aligned(64)));
 
 static dfd_port port;
 static dfd_posix_trust trust;
+/* A CA_FILE ending in .der is DER certificates, held in memory as a device holds its
+ * store in flash: the scan reads them in place and mbedTLS parses them without a copy. */
+static uint8_t der_store[64 * 1024];
+static dfd_trust_memory der_memory;
+static dfd_trust_source der_source = {dfd_trust_memory_read, &der_memory};
+static const dfd_trust_source *trust_source = &trust.source;
 static dfd_client client;
 static dfd_status st;
 static dfd_get_info info;
@@ -24,7 +30,7 @@ static int result;
 
 static void *one_get(void *arg) {
   (void)arg;
-  dfd_client_config cfg = {url, "bench-key", NULL, 30000, false, &trust.source, NULL, NULL, 0};
+  dfd_client_config cfg = {url, "bench-key", NULL, 30000, false, trust_source, NULL, NULL, 0};
   result = dfd_client_init(&client, &port, &cfg);
   if (result == DFD_OK)
     result = dfd_get(&client, id, &st, &info);
@@ -58,8 +64,18 @@ int main(int argc, char **argv) {
   ca_file = argv[2];
   id = atoll(argv[3]);
   dfd_posix_port_init(&port, stderr, DFD_LOG_WARN);
-  if (dfd_posix_trust_open(&trust, ca_file) != DFD_OK)
+  size_t n = strlen(ca_file);
+  if (n > 4 && strcmp(ca_file + n - 4, ".der") == 0) {
+    FILE *f = fopen(ca_file, "rb");
+    if (!f)
+      return 2;
+    der_memory.data = der_store;
+    der_memory.len = fread(der_store, 1, sizeof der_store, f);
+    fclose(f);
+    trust_source = &der_source;
+  } else if (dfd_posix_trust_open(&trust, ca_file) != DFD_OK) {
     return 2;
+  }
   size_t base = stack_depth(idle), depth = stack_depth(one_get);
   size_t in_use, peak;
   dfd_tls_pool_stats(&in_use, &peak);

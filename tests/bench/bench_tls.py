@@ -26,6 +26,11 @@ BENCH_GET = os.path.join(BUILD, "tests", "bench_get")
 ARMHF_BUILD = os.path.join(BUILD, "rpi-armhf")
 ARMHF_BENCH_GET = os.path.join(ARMHF_BUILD, "tests", "bench_get")
 ARMHF_RUN = ["qemu-arm", "-L", "/usr/arm-linux-gnueabihf"]
+# The devices' own figure: armhf again with the devices' lean mbedTLS set
+# (DFD_MBEDTLS_LEAN: P-256 key shares, no X25519), the root given as DER held in memory
+# and parsed in place, as a device holds its store in flash.
+DEVICE_BUILD = os.path.join(BUILD, "rpi-armhf-device")
+DEVICE_BENCH_GET = os.path.join(DEVICE_BUILD, "tests", "bench_get")
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 DIFF_ID = 4242
 
@@ -165,21 +170,38 @@ def main():
              ("1.3", "RSA-2048 + intermediate", j("rsa.pem"), j("rsa.key"), j("int.pem"), ca)]
     for name, leaf, key, chain, root in public_shapes(os.path.join(OUT, "public")):
         kinds += [(tls, name, leaf, key, chain, root) for tls in ("1.2", "1.3")]
-    armhf = None
+    armhf = device = None
     if shutil.which("arm-linux-gnueabihf-gcc") and shutil.which("qemu-arm"):
         r = subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + ARMHF_BUILD,
                             "CC=arm-linux-gnueabihf-gcc", ARMHF_BENCH_GET],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         armhf = ARMHF_BENCH_GET if r.returncode == 0 else None
+        r = subprocess.run(["make", "-s", "-C", ROOT, "BUILD=" + DEVICE_BUILD,
+                            "CC=arm-linux-gnueabihf-gcc", "DFD_DEFS=-DDFD_MBEDTLS_LEAN",
+                            DEVICE_BENCH_GET],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        device = DEVICE_BENCH_GET if r.returncode == 0 else None
+
+    def der_of(pem):  # every certificate of a PEM file, DER back to back
+        out = pem[:-4] + ".der"
+        text = open(pem).read()
+        with open(out, "wb") as f:
+            for block in text.split("-----END CERTIFICATE-----")[:-1]:
+                one = block[block.index("-----BEGIN CERTIFICATE-----"):] + \
+                    "-----END CERTIFICATE-----\n"
+                f.write(subprocess.run(["openssl", "x509", "-outform", "DER"], input=one.encode(),
+                                       capture_output=True, check=True).stdout)
+        return out
     print("## TLS pool, client state and stack (one `get`)\n")
     print(f"| handshake | pool peak x86-64, CA file | x86-64, bundle of {roots} roots | "
-          "32-bit armhf, CA file | 32-bit armhf, bundle | client state x86-64 / armhf | "
+          "32-bit armhf, CA file | 32-bit armhf, bundle | "
+          "32-bit device set, DER root in place | client state x86-64 / armhf | "
           "peak stack x86-64 |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     servers = []
     try:
         rsa13 = None
-        peak32 = 0
+        peak32 = peak_device = 0
         for tls, name, cert, key, chain, root in kinds:
             proc, port = start_server(tls, cert, key, chain)
             servers.append(proc)
@@ -196,21 +218,30 @@ def main():
                 r = subprocess.run(ARMHF_RUN + [armhf, url, trust, str(DIFF_ID)],
                                    capture_output=True, text=True, timeout=120)
                 res.append(json.loads(r.stdout) if r.stdout else {"err": "no output"})
-            a, b, c, d = res
+            if device:
+                r = subprocess.run(ARMHF_RUN + [device, url, der_of(root), str(DIFF_ID)],
+                                   capture_output=True, text=True, timeout=120)
+                res.append(json.loads(r.stdout) if r.stdout else {"err": "no output"})
+            else:
+                res.append({"err": 0})
+            a, b, c, d, e = res
             ok = all(x.get("err") == 0 for x in res)
             peak32 = max([peak32] + [x.get("pool_peak", 0) for x in (c, d)])
+            peak_device = max(peak_device, e.get("pool_peak", 0))
 
             def kb(x):
                 return f"{x['pool_peak'] / 1024:.1f} KB" if "pool_peak" in x else "n/a"
-            print(f"| TLS {tls} {name} | {kb(a)} | {kb(b)} | {kb(c)} | {kb(d)} | "
+            print(f"| TLS {tls} {name} | {kb(a)} | {kb(b)} | {kb(c)} | {kb(d)} | {kb(e)} | "
                   f"{a.get('sizeof_client')} B / {c.get('sizeof_client', 'n/a')} B | "
                   f"{a.get('stack_bytes')} B |{'' if ok else ' FAILED'}")
             if tls == "1.3" and name.startswith("RSA-2048 + intermediate"):
                 rsa13 = url
         if armhf:
-            print(f"\nLargest 32-bit peak: {peak32} B ({peak32 / 1024:.1f} KB); the device "
-                  "pool (port/lwip/dfd_opts.h) must hold it with room for longer leaf "
-                  "certificates (embedded SCTs).")
+            print(f"\nLargest 32-bit peak: {peak32} B ({peak32 / 1024:.1f} KB).")
+        if device:
+            print(f"Largest 32-bit peak with the devices' set: {peak_device} B "
+                  f"({peak_device / 1024:.1f} KB); the device pool (port/lwip/dfd_opts.h) must "
+                  "hold it with room for longer leaf certificates (embedded SCTs).")
         print(f"\nPool size (DFD_TLS_POOL_SIZE): {a.get('pool_size')} B. The peak stack "
               "includes glibc's getaddrinfo.\n")
 
