@@ -1,4 +1,5 @@
-"""faultkit - shared machinery of tests/faults, tests/security and tests/soak.
+"""faultkit - shared machinery of tests/faults, tests/security, tests/soak, tests/get and
+tests/watch.
 
 Not a test program (the runner only picks up test_*.py). Python 3 standard library only.
 What is here:

@@ -24,9 +24,6 @@ Arguments: substrings selecting cases by name (default: all).
 """
 
 import atexit
-import ctypes
-import fcntl
-import importlib.util
 import json
 import os
 import re
@@ -40,13 +37,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-DFDIFF = os.path.abspath(os.environ.get("DFDIFF") or os.path.join(ROOT, "build", "dfdiff"))
-BUILD = os.path.abspath(os.environ.get("BUILD") or os.path.join(ROOT, "build"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "faults"))
+import faultkit as K  # noqa: E402  (reporting, processes, the mock, dfd_err.h)
+from faultkit import (ServerError, can_connect, free_port, load_err_messages,  # noqa: E402
+                      shlex_quote, show)
+
+DFDIFF, BUILD = K.DFDIFF, K.BUILD
 WORK = os.path.join(BUILD, "get-tests")
-FIXTURES = os.path.join(ROOT, "tests", "fixtures")
-MOCK = os.path.join(ROOT, "tests", "servers", "mockapi.py")
-MKCERTS = os.path.join(ROOT, "tests", "servers", "mkcerts.sh")
-ERR_H = os.path.join(ROOT, "src", "dfd_err.h")
+FIXTURES, MKCERTS = K.FIXTURES, K.MKCERTS
 NGINX = "/usr/sbin/nginx"
 
 KEY = "sekrit-KEY-123"           # must never show in any output
@@ -57,29 +55,7 @@ SELECT = [a for a in sys.argv[1:] if not a.startswith("-")]
 # Reporting
 # ======================================================================================
 
-failures = 0
-cases = 0
-MAX_LINES = 40
-
-
-def show(text, limit=MAX_LINES):
-    lines = text.splitlines()
-    out = lines[:limit]
-    if len(lines) > limit:
-        out.append("... (%d more lines)" % (len(lines) - limit))
-    return out
-
-
-def tap(ok, name, diags=(), always=()):
-    global failures, cases
-    cases += 1
-    if not ok:
-        failures += 1
-    print("%s - %s" % ("ok" if ok else "not ok", name))
-    for d in list(always) + ([] if ok else list(diags)):
-        for line in str(d).splitlines() or [""]:
-            print("# " + line)
-    sys.stdout.flush()
+tap = K.Tap()
 
 
 def selected(name):
@@ -90,53 +66,8 @@ def selected(name):
 # Processes: every server in its own process group, killed at exit whatever happens
 # ======================================================================================
 
-PROCS = []  # (name, Popen)
-try:
-    _LIBC = ctypes.CDLL(None, use_errno=True)
-except OSError:
-    _LIBC = None
-
-
-def _child_setup():
-    # PR_SET_PDEATHSIG: the server dies with this script even if it is SIGKILLed.
-    if _LIBC is not None:
-        try:
-            _LIBC.prctl(1, signal.SIGKILL, 0, 0, 0)
-        except Exception:  # noqa: BLE001 - best effort only
-            pass
-
-
 def spawn(name, argv, cwd=None):
-    log_path = os.path.join(WORK, "logs", name + ".log")
-    with open(log_path, "wb") as log:
-        p = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                             stderr=subprocess.STDOUT, start_new_session=True,
-                             preexec_fn=_child_setup)
-    PROCS.append((name, p))
-    return p
-
-
-def stop_all():
-    procs = list(PROCS)
-    PROCS.clear()
-    for _, p in procs:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
-    deadline = time.monotonic() + 3.0
-    for _, p in procs:
-        try:
-            p.wait(max(0.05, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                p.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
+    return K.spawn(name, argv, os.path.join(WORK, "logs"), cwd=cwd)
 
 
 LISTENERS = []  # sockets of this script (the silent TLS server)
@@ -187,14 +118,6 @@ def start_raw_server(answer):
     return ls.getsockname()[1]
 
 
-class Interrupted(Exception):
-    pass
-
-
-def _on_signal(signum, frame):
-    raise Interrupted(signum)
-
-
 def log_tail(name, n=15):
     try:
         with open(os.path.join(WORK, "logs", name + ".log"), "rb") as f:
@@ -204,63 +127,9 @@ def log_tail(name, n=15):
         return []
 
 
-class ServerError(Exception):
-    pass
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def can_connect(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-class Mock:
-    """mockapi.py; start() returns at once, wait() polls the port file."""
-
-    def __init__(self, name, *args):
-        self.name = name
-        self.args = list(args)
-        self.port_file = os.path.join(WORK, "run", name + ".port")
-        self.stats_file = os.path.join(WORK, "run", name + ".stats.json")
-        self.port = None
-        self.proc = None
-
-    def start(self):
-        argv = [sys.executable, MOCK, "--port", "0", "--port-file", self.port_file,
-                "--stats-file", self.stats_file, "--max-seconds", "300",
-                "--exit-with-parent"] + self.args
-        self.proc = spawn(self.name, argv)
-        return self
-
-    def wait(self, timeout=20.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with open(self.port_file) as f:
-                    text = f.read().strip()
-                if text.isdigit():
-                    self.port = int(text)
-                    return self
-            except OSError:
-                pass
-            if self.proc.poll() is not None:
-                raise ServerError("mock %s exited with %s" % (self.name, self.proc.returncode))
-            time.sleep(0.05)
-        raise ServerError("mock %s: no port file after %.0f s" % (self.name, timeout))
-
-    def stats(self):
-        with open(self.stats_file) as f:
-            return json.load(f)
+def Mock(name, *args):
+    """tests/servers/mockapi.py with its files under $WORK (faultkit.Mock)."""
+    return K.Mock(name, WORK, *args)
 
 
 class SServer:
@@ -308,12 +177,6 @@ class Run:
         d += ["stdout: " + line for line in show(self.out)] or ["stdout: (empty)"]
         d += ["stderr: " + line for line in show(self.err)] or ["stderr: (empty)"]
         return d
-
-
-def shlex_quote(s):
-    if re.match(r"^[A-Za-z0-9_./:=+,@%-]+\Z", s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
 
 
 def dfdiff(args, key=KEY, env=None, timeout=45, wrap=(), cmd="get"):
@@ -393,32 +256,8 @@ def check(name, run, code, out=None, json_obj=None, err=None, err_has=(), extra=
 # Expected values: dfd_err.h messages, mock tables, parse baselines
 # ======================================================================================
 
-class ErrTable(dict):
-    """dfd_err.h messages by name; a name missing from the header is remembered and
-    yields a text no output can contain, so the cases using it fail."""
-
-    def __init__(self, *a):
-        super().__init__(*a)
-        self.missing = set()
-
-    def __missing__(self, name):
-        self.missing.add(name)
-        return "<%s is not in src/dfd_err.h>" % name
-
-
-def load_err_messages():
-    with open(ERR_H) as f:
-        text = re.sub(r"\\\n", " ", f.read())  # join the macro's continuation lines
-    pairs = re.findall(r'X\(\s*(DFD_E_\w+)\s*,\s*-?\d+\s*,\s*\w\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)',
-                       text)
-    return ErrTable(pairs)
-
-
 def load_mockapi():
-    spec = importlib.util.spec_from_file_location("mockapi_for_get_tests", MOCK)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return K.load_mockapi("get_tests")
 
 
 # diff ids served by every server: id -> fixture file (bodies served as they are)
@@ -520,37 +359,9 @@ def pki(name):
     return os.path.join(PKI, name)
 
 
-LOCK = None
-
-
-def lock_work_dir(wait=120):
-    """One run at a time per build directory: a second run waits for the first (it would
-    otherwise replace the PKI and the bodies under the first one's servers)."""
-    global LOCK
-    os.makedirs(WORK, exist_ok=True)
-    LOCK = open(os.path.join(WORK, ".lock"), "w")
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(LOCK, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.2)
-
-
 def prepare_dirs():
-    for entry in os.listdir(WORK):
-        if entry != ".lock":
-            path = os.path.join(WORK, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path)
-            else:
-                os.unlink(path)
-    for d in ("logs", "run", "bodies", "fixtures", "www/api/v1/datadiffs", "pki", "nginx/tmp",
-              "keys"):
-        os.makedirs(os.path.join(WORK, d), exist_ok=True)
+    K.prepare_dirs(WORK, ("logs", "run", "bodies", "fixtures", "www/api/v1/datadiffs", "pki",
+                          "nginx/tmp", "keys"))
 
 
 def write_bodies(mockapi):
@@ -664,15 +475,13 @@ def start_nginx():
 
 def main():
     t_start = time.monotonic()
-    for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, _on_signal)
-    atexit.register(stop_all)
+    K.install_cleanup()
     atexit.register(close_listeners)
 
     if not (os.path.isfile(DFDIFF) and os.access(DFDIFF, os.X_OK)):
         tap(False, "dfdiff binary present", ["%s is missing or not executable (run make)" % DFDIFF])
         return 1
-    if not lock_work_dir():
+    if not K.lock_work_dir(WORK, wait=120):
         tap(False, "exclusive use of %s" % WORK, ["another run held its lock for 120 s"])
         return 1
     prepare_dirs()
@@ -758,7 +567,7 @@ def main():
                 s.wait()
     except ServerError as x:
         diags = [str(x)]
-        for name, _ in PROCS:
+        for name, _ in K.PROCS:
             diags += log_tail(name, 5)
         tap(False, "test servers started", diags)
         return 1
@@ -1305,8 +1114,8 @@ def main():
 
     n = "every dfd_err.h message these cases expect exists in src/dfd_err.h"
     tap(not ERR.missing, n, ["missing: " + ", ".join(sorted(ERR.missing))])
-    print("# %d cases, %d failed, %.1f s" % (cases, failures, time.monotonic() - t_start))
-    return 1 if failures else 0
+    print("# %d cases, %d failed, %.1f s" % (tap.cases, tap.failures, time.monotonic() - t_start))
+    return 1 if tap.failures else 0
 
 
 ALLOC = ("malloc", "calloc", "realloc", "free", "reallocarray", "aligned_alloc",
@@ -1406,20 +1215,8 @@ def binary_calls_case(name):
 
 
 if __name__ == "__main__":
-    code = 1
     try:
-        code = main()
-    except KeyboardInterrupt:
-        print("not ok - interrupted (SIGINT); every server stopped")
-        code = 130
-    except Interrupted as x:
-        print("not ok - interrupted (signal %d); every server stopped" % x.args[0])
-        code = 128 + x.args[0]
-    except Exception:  # noqa: BLE001 - a crash is one failed case, with its traceback
-        import traceback
-        tap(False, "test script ran to the end", traceback.format_exc().splitlines())
-        code = 1
+        code = K.main_wrapper(main, tap)
     finally:
-        stop_all()
         close_listeners()
     sys.exit(code)

@@ -23,17 +23,11 @@ repository root), BUILD (default build/); everything generated goes to
 $BUILD/watch-tests/. Arguments: substrings selecting cases by name (default: all).
 """
 
-import atexit
-import ctypes
-import fcntl
 import http.client
-import importlib.util
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -43,13 +37,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-DFDIFF = os.path.abspath(os.environ.get("DFDIFF") or os.path.join(ROOT, "build", "dfdiff"))
-BUILD = os.path.abspath(os.environ.get("BUILD") or os.path.join(ROOT, "build"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "faults"))
+import faultkit as K  # noqa: E402  (reporting, processes, dfd_err.h)
+from faultkit import (ServerError, can_connect, free_port, load_err_messages,  # noqa: E402
+                      shlex_quote, show)
+
+DFDIFF, BUILD = K.DFDIFF, K.BUILD
 WORK = os.path.join(BUILD, "watch-tests")
-FIXTURES = os.path.join(ROOT, "tests", "fixtures")
-MOCK = os.path.join(ROOT, "tests", "servers", "mockapi.py")
-MKCERTS = os.path.join(ROOT, "tests", "servers", "mkcerts.sh")
-ERR_H = os.path.join(ROOT, "src", "dfd_err.h")
+FIXTURES, MOCK, MKCERTS = K.FIXTURES, K.MOCK, K.MKCERTS
 TINYPROXY = "/usr/bin/tinyproxy"
 
 KEY = "watch-KEY-5e1f0c93d7"  # must never show in any output or log
@@ -62,29 +57,7 @@ PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_pro
 # Reporting
 # ======================================================================================
 
-failures = 0
-cases = 0
-MAX_LINES = 40
-
-
-def show(text, limit=MAX_LINES):
-    lines = text.splitlines()
-    out = lines[:limit]
-    if len(lines) > limit:
-        out.append("... (%d more lines)" % (len(lines) - limit))
-    return out
-
-
-def tap(ok, name, diags=(), always=()):
-    global failures, cases
-    cases += 1
-    if not ok:
-        failures += 1
-    print("%s - %s" % ("ok" if ok else "not ok", name))
-    for d in list(always) + ([] if ok else list(diags)):
-        for line in str(d).splitlines() or [""]:
-            print("# " + line)
-    sys.stdout.flush()
+tap = K.Tap()
 
 
 def selected(name):
@@ -95,82 +68,20 @@ def selected(name):
 # Processes: every server and every dfdiff in its own process group, killed at exit
 # ======================================================================================
 
-PROCS = []  # (name, Popen)
-try:
-    _LIBC = ctypes.CDLL(None, use_errno=True)
-except OSError:
-    _LIBC = None
+def track(name, p):
+    with K.PROCS_LOCK:
+        K.PROCS.append((name, p))
+    return p
 
 
-def _child_setup():
-    # PR_SET_PDEATHSIG: the child dies with this script even if it is SIGKILLed.
-    if _LIBC is not None:
-        try:
-            _LIBC.prctl(1, signal.SIGKILL, 0, 0, 0)
-        except Exception:  # noqa: BLE001 - best effort only
-            pass
-
-
-def stop_all():
-    procs = list(PROCS)
-    PROCS.clear()
-    for _, p in procs:
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except (ProcessLookupError, PermissionError):
-                pass
-    deadline = time.monotonic() + 3.0
-    for _, p in procs:
-        try:
-            p.wait(max(0.05, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                p.wait(2)
-            except subprocess.TimeoutExpired:
-                pass
-
-
-class Interrupted(Exception):
-    pass
-
-
-def _on_signal(signum, frame):
-    raise Interrupted(signum)
-
-
-class ServerError(Exception):
-    pass
-
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def can_connect(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
+def untrack(name, p):
+    with K.PROCS_LOCK:
+        if (name, p) in K.PROCS:
+            K.PROCS.remove((name, p))
 
 
 def spawn(name, argv):
-    log_path = os.path.join(WORK, "logs", name + ".log")
-    with open(log_path, "wb") as log:
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                             stderr=subprocess.STDOUT, start_new_session=True,
-                             preexec_fn=_child_setup)
-    PROCS.append((name, p))
-    return p
+    return K.spawn(name, argv, os.path.join(WORK, "logs"))
 
 
 REQ_RE = re.compile(r"^mockapi: #(\d+)\.(\d+) (\S+) (\S+) -> (\d+)")
@@ -195,10 +106,9 @@ class Mock:
         argv = [sys.executable, "-u", MOCK, "--port", "0", "--port-file", self.port_file,
                 "--stats-file", self.stats_file, "--max-seconds", "300",
                 "--exit-with-parent"] + self.args
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True,
-                                     preexec_fn=_child_setup)
-        PROCS.append((self.name, self.proc))
+        self.proc = track(self.name, subprocess.Popen(
+            K.pdeath_prefix() + argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True))
         threading.Thread(target=self._reader, daemon=True).start()
         return self
 
@@ -291,12 +201,6 @@ class Mock:
 # Running dfdiff: stdout/stderr read line by line (or from a pseudo-terminal) with times
 # ======================================================================================
 
-def shlex_quote(s):
-    if re.match(r"^[A-Za-z0-9_./:=+,@%-]+\Z", s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
-
-
 class Run:
     def __init__(self):
         self.argv, self.shown_env, self.rc = [], [], None
@@ -350,10 +254,10 @@ def dfdiff(args, key=KEY, env=None, timeout=30, cmd="watch", signal_at=None, tty
         attrs[1] &= ~termios.OPOST
         termios.tcsetattr(slave, termios.TCSANOW, attrs)
     r.t0 = time.monotonic()
-    p = subprocess.Popen(r.argv, env=e, stdin=subprocess.DEVNULL,
-                         stdout=slave if tty else subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True, preexec_fn=_child_setup)
-    PROCS.append(("dfdiff", p))
+    p = track("dfdiff", subprocess.Popen(
+        K.pdeath_prefix() + r.argv, env=e, stdin=subprocess.DEVNULL,
+        stdout=slave if tty else subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True))
     if tty:
         os.close(slave)
 
@@ -410,10 +314,7 @@ def dfdiff(args, key=KEY, env=None, timeout=30, cmd="watch", signal_at=None, tty
     with lock:
         r.out = "".join(x for _, tag, x in r.events if tag in ("out", "tty"))
         r.err = "".join(x for _, tag, x in r.events if tag == "err")
-    try:
-        PROCS.remove(("dfdiff", p))
-    except ValueError:
-        pass
+    untrack("dfdiff", p)
     return r
 
 
@@ -452,31 +353,8 @@ def check(name, run, code, out=None, err=None, err_has=(), extra=None, max_secs=
 # Expected values: dfd_err.h messages, the mock's bodies and tables, parse baselines
 # ======================================================================================
 
-class ErrTable(dict):
-    """dfd_err.h messages by name; a missing name yields a text no output can contain."""
-
-    def __init__(self, *a):
-        super().__init__(*a)
-        self.missing = set()
-
-    def __missing__(self, name):
-        self.missing.add(name)
-        return "<%s is not in src/dfd_err.h>" % name
-
-
-def load_err_messages():
-    with open(ERR_H) as f:
-        text = re.sub(r"\\\n", " ", f.read())
-    pairs = re.findall(r'X\(\s*(DFD_E_\w+)\s*,\s*-?\d+\s*,\s*\w\s*,\s*"((?:[^"\\]|\\.)*)"\s*\)',
-                       text)
-    return ErrTable(pairs)
-
-
 def load_mockapi():
-    spec = importlib.util.spec_from_file_location("mockapi_for_watch_tests", MOCK)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return K.load_mockapi("watch_tests")
 
 
 # Exit codes of the scripted diffs' final states (README exit-code table).
@@ -649,35 +527,8 @@ def pki(name):
     return os.path.join(PKI, name)
 
 
-LOCK = None
-
-
-def lock_work_dir(wait=120):
-    """One run at a time per build directory."""
-    global LOCK
-    os.makedirs(WORK, exist_ok=True)
-    LOCK = open(os.path.join(WORK, ".lock"), "w")
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            fcntl.flock(LOCK, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.2)
-
-
 def prepare_dirs():
-    for entry in os.listdir(WORK):
-        if entry != ".lock":
-            path = os.path.join(WORK, entry)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path)
-            else:
-                os.unlink(path)
-    for d in ("logs", "run", "bodies", "fixtures", "pki", "proxy"):
-        os.makedirs(os.path.join(WORK, d), exist_ok=True)
+    K.prepare_dirs(WORK, ("logs", "run", "bodies", "fixtures", "pki", "proxy"))
 
 
 def tinyproxy_conf(port, d):
@@ -767,14 +618,12 @@ def proxy_connects(mock_port):
 
 def main():
     t_start = time.monotonic()
-    for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, _on_signal)
-    atexit.register(stop_all)
+    K.install_cleanup()
 
     if not (os.path.isfile(DFDIFF) and os.access(DFDIFF, os.X_OK)):
         tap(False, "dfdiff binary present", ["%s is missing or not executable (run make)" % DFDIFF])
         return 1
-    if not lock_work_dir():
+    if not K.lock_work_dir(WORK, wait=120):
         tap(False, "exclusive use of %s" % WORK, ["another run held its lock for 120 s"])
         return 1
     prepare_dirs()
@@ -1443,24 +1292,9 @@ def main():
             [ln for ln in logs.splitlines() if "UNKNOWN SCENARIO" in ln])
     n = "every dfd_err.h message these cases expect exists in src/dfd_err.h"
     tap(not ERR.missing, n, ["missing: " + ", ".join(sorted(ERR.missing))])
-    print("# %d cases, %d failed, %.1f s" % (cases, failures, time.monotonic() - t_start))
-    return 1 if failures else 0
+    print("# %d cases, %d failed, %.1f s" % (tap.cases, tap.failures, time.monotonic() - t_start))
+    return 1 if tap.failures else 0
 
 
 if __name__ == "__main__":
-    code = 1
-    try:
-        code = main()
-    except KeyboardInterrupt:
-        print("not ok - interrupted (SIGINT); every server stopped")
-        code = 130
-    except Interrupted as x:
-        print("not ok - interrupted (signal %d); every server stopped" % x.args[0])
-        code = 128 + x.args[0]
-    except Exception:  # noqa: BLE001 - a crash is one failed case, with its traceback
-        import traceback
-        tap(False, "test script ran to the end", traceback.format_exc().splitlines())
-        code = 1
-    finally:
-        stop_all()
-    sys.exit(code)
+    sys.exit(K.main_wrapper(main, tap))
