@@ -27,7 +27,10 @@ psa_status_t mbedtls_psa_external_get_random(mbedtls_psa_external_random_context
   return PSA_SUCCESS;
 }
 
-#if defined(MBEDTLS_PLATFORM_MS_TIME_ALT)
+/* dfdiff's bare-metal configuration (MBEDTLS_PLATFORM_MS_TIME_ALT) takes mbedTLS's
+ * millisecond clock from the port. A platform with its own mbedTLS port (ESP-IDF) defines
+ * mbedtls_ms_time itself. */
+#if defined(DFD_MBEDTLS_BARE_METAL)
 mbedtls_ms_time_t mbedtls_ms_time(void) {
   return rng_port ? (mbedtls_ms_time_t)rng_port->now_ms(rng_port->ctx) : 0;
 }

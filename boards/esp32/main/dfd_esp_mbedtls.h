@@ -28,15 +28,6 @@
 #define MBEDTLS_MEMORY_DEBUG
 #endif
 
-/* ESP-IDF defines mbedtls_ms_time in its port (esp_platform_time.c) when
- * MBEDTLS_PLATFORM_MS_TIME_ALT is set, and src/tls.c defines it too under that option (for
- * dfdiff's own bare-metal configuration). For dfdiff's files only (DFD_ESP_BOARD,
- * main/CMakeLists.txt) the option is dropped, so there is one definition, ESP-IDF's;
- * it changes no structure. */
-#if defined(DFD_ESP_BOARD)
-#undef MBEDTLS_PLATFORM_MS_TIME_ALT
-#endif
-
 /* What Kconfig must have enabled (sdkconfig.defaults sets them all). */
 #if !defined(MBEDTLS_SSL_PROTO_TLS1_2) || !defined(MBEDTLS_SSL_PROTO_TLS1_3) ||                    \
     !defined(MBEDTLS_SSL_CLI_C)
