@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dfd_err.h"
+#include "rfc3339.h"
 
 /* The status line's fixed part and the longest HTTP-date (RFC 850) must fit line_. */
 #if DFD_HTTP_LINE_MAX < 40 || DFD_HTTP_REASON_MAX < 1 || DFD_HTTP_LOCATION_MAX < 2 ||              \
@@ -112,12 +113,8 @@ static int64_t parse_date(const char *s, uint32_t n) {
   bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
   if (mon == 1 && day == 29 && !leap)
     return -1;
-  /* days_from_civil (H. Hinnant): March-based years put the leap day last. Years are
-   * 1969..9999 here, so unsigned 32-bit arithmetic is exact. */
-  unsigned y = (unsigned)year - (mon < 2);
-  unsigned doy = (153u * (unsigned)(mon < 2 ? mon + 10 : mon - 2) + 2) / 5 + (unsigned)day - 1;
-  unsigned days = y * 365 + y / 4 - y / 100 + y / 400 + doy - 719468;
-  return (int64_t)days * 86400 + (int64_t)t[0] * 3600 + (int64_t)t[1] * 60 + t[2];
+  return dfd_days_from_civil((unsigned)year, (unsigned)mon + 1, (unsigned)day) * 86400 +
+         (int64_t)t[0] * 3600 + (int64_t)t[1] * 60 + t[2];
 }
 
 /* ---------------------------------------------------------------- request writer */

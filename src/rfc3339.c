@@ -3,14 +3,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
+/* H. Hinnant's days_from_civil: March-based years put the leap day last. Years 1..9999
+ * keep every term below 2^32, so unsigned arithmetic is exact (and cheap on 32-bit CPUs). */
+int64_t dfd_days_from_civil(unsigned year, unsigned month, unsigned day) {
+  unsigned y = year - (month <= 2);
+  unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  return (int64_t)(y * 365 + y / 4 - y / 100 + y / 400 + doy) - 719468;
 }
 
 static bool digits(const char *s, int n, int64_t *v) {
@@ -33,8 +31,8 @@ int64_t dfd_rfc3339_seconds(const char *s) {
   if (len < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
       !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
       !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-      !digits(s + 17, 2, &sec) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-      sec > 60)
+      !digits(s + 17, 2, &sec) || y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+      mi > 59 || sec > 60)
     return -1;
   const char *q = s + 19;
   if (*q == '.')
@@ -52,6 +50,7 @@ int64_t dfd_rfc3339_seconds(const char *s) {
   } else if (*q != '\0') {
     return -1;
   }
-  int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+  int64_t t = dfd_days_from_civil((unsigned)y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+              mi * 60 + sec - off;
   return t >= 0 ? t : -1;
 }

@@ -9,4 +9,8 @@
  *  not one, or before 1970. */
 int64_t dfd_rfc3339_seconds(const char *text);
 
+/** Days since 1970-01-01 of a proleptic Gregorian date, negative before it: year 1-9999,
+ *  month 1-12, day 1-31 (not validated further). Also used for HTTP dates. */
+int64_t dfd_days_from_civil(unsigned year, unsigned month, unsigned day);
+
 #endif

@@ -51,4 +51,7 @@ int dfd_trust_memory_read(void *ctx, size_t offset, uint8_t *buf, size_t n);
 extern const uint8_t dfd_trust_builtin[];
 extern const size_t dfd_trust_builtin_len;
 
+/** The built-in store as a trust source (a dfd_trust_memory, so read in place). */
+const dfd_trust_source *dfd_trust_builtin_source(void);
+
 #endif

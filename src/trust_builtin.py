@@ -45,7 +45,12 @@ def main():
         for i in range(0, len(blob), 16):
             f.write("    " + ", ".join(f"0x{b:02x}" for b in blob[i:i + 16]) + ",\n")
         f.write("};\n")
-        f.write(f"const size_t dfd_trust_builtin_len = {len(blob)};\n")
+        f.write(f"const size_t dfd_trust_builtin_len = {len(blob)};\n\n")
+        f.write("const dfd_trust_source *dfd_trust_builtin_source(void) {\n"
+                "  static dfd_trust_memory memory = {dfd_trust_builtin, sizeof dfd_trust_builtin};\n"
+                "  static const dfd_trust_source source = {dfd_trust_memory_read, &memory};\n"
+                "  return &source;\n"
+                "}\n")
     os.replace(out + ".tmp", out)
 
 

@@ -224,10 +224,15 @@ int main(void) {
   static dfd_port port;
   dfd_posix_port_init(&port, NULL, DFD_LOG_ERROR);
   dfd_tls_global_init(&port); /* mbedTLS parses from its static pool */
-  builtin_mem.data = dfd_trust_builtin;
-  builtin_mem.len = dfd_trust_builtin_len;
-  builtin.read = dfd_trust_memory_read;
-  builtin.ctx = &builtin_mem;
+  /* the source the boards use: the whole generated store, read in place */
+  const dfd_trust_source *src = dfd_trust_builtin_source();
+  builtin = *src;
+  builtin_mem = *(const dfd_trust_memory *)src->ctx;
+  if (src->read != dfd_trust_memory_read || builtin_mem.data != dfd_trust_builtin ||
+      builtin_mem.len != dfd_trust_builtin_len) {
+    printf("not ok - dfd_trust_builtin_source() is the built-in store in memory\n");
+    return 1;
+  }
   RUN(builtin_holds_the_roots_datafold_uses);
   RUN(lookup_by_subject);
   RUN(pem_bundles);

@@ -97,13 +97,11 @@ int main(void) {
   network_up();
   dfd_lwip_port_init(&port, NULL, DFD_LOG_WARN);
 
-  dfd_trust_memory store = {dfd_trust_builtin, dfd_trust_builtin_len};
-  dfd_trust_source trust = {dfd_trust_memory_read, &store};
   dfd_client_config cfg = {0};
   cfg.url = "https://app.datafold.com";
   cfg.api_key = api_key;
   cfg.timeout_ms = 30000;
-  cfg.trust = &trust;
+  cfg.trust = dfd_trust_builtin_source();
   int err = dfd_client_init(&client, &port, &cfg);
   if (err == DFD_OK)
     err = dfd_get(&client, REF_DIFF_ID, &status, &info);

@@ -88,8 +88,8 @@ coverage-unit:
 # ---- the replay program (part of make test) ------------------------------------------------
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_ALL     := http extract errbody trust number
-FUZZ_LIB_SRC := src/http.c src/extract.c src/jsmn.c src/number.c src/status.c src/trust.c \
-                src/dfd_err.c src/client.c src/url.c src/tls.c
+FUZZ_LIB_SRC := src/http.c src/rfc3339.c src/extract.c src/jsmn.c src/number.c src/status.c \
+                src/trust.c src/dfd_err.c src/client.c src/url.c src/tls.c
 # The renderer (src/render/) is fuzzed once it exists, with the QR encoder it uses.
 ifneq ($(wildcard src/render/render.h),)
 FUZZ_ALL     += render

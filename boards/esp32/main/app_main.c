@@ -289,18 +289,12 @@ static void dfdiff_task(void *arg) {
   /* The client before Wi-Fi: the TLS pool is mbedTLS's allocator from the first
    * allocation on (main/dfd_esp_mbedtls.h). */
   dfd_lwip_port_init(&port, log_line, DFD_LOG_WARN);
-  static dfd_trust_memory store;
-  static dfd_trust_source trust;
-  store.data = dfd_trust_builtin;
-  store.len = dfd_trust_builtin_len;
-  trust.read = dfd_trust_memory_read;
-  trust.ctx = &store;
   dfd_client_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.url = CONFIG_DFDIFF_API_HOST;
   cfg.api_key = api_key;
   cfg.timeout_ms = CONFIG_DFDIFF_REQUEST_TIMEOUT * 1000u;
-  cfg.trust = &trust;
+  cfg.trust = dfd_trust_builtin_source();
   int err = dfd_client_init(&client, &port, &cfg);
   if (err != DFD_OK) {
     ESP_LOGE(TAG, "client for '%s': %s", CONFIG_DFDIFF_API_HOST, dfd_strerror(err));

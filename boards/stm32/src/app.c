@@ -168,18 +168,12 @@ void dfd_app_run(void) {
              "dfdiff: no API key stored: type 'key <API key>' and Enter (nothing is echoed)");
 
   dfd_lwip_port_init(&port, log_line, DFD_LOG_WARN);
-  static dfd_trust_memory store;
-  static dfd_trust_source trust;
-  store.data = dfd_trust_builtin;
-  store.len = dfd_trust_builtin_len;
-  trust.read = dfd_trust_memory_read;
-  trust.ctx = &store;
   dfd_client_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.url = APP_HOST;
   cfg.api_key = api_key;
   cfg.timeout_ms = APP_REQUEST_TIMEOUT_MS;
-  cfg.trust = &trust;
+  cfg.trust = dfd_trust_builtin_source();
   int err = dfd_client_init(&client, &port, &cfg);
   if (err != DFD_OK) {
     board_log("dfdiff: APP_HOST is not a usable URL, or TLS could not start:");
