@@ -31,8 +31,8 @@
 
 /* The Clinger fast path is the only floating-point arithmetic here. On an FPU without
  * doubles (Cortex-M4) it links ~2 KB of soft-float code; a target can turn it off in its
- * dfd_opts.h: the digit path alone is exact, just slower (~200 ns vs ~30 ns on x86-64
- * for a typical short number). */
+ * dfd_opts.h (port/lwip's does wherever the FPU has no doubles): the digit path alone is
+ * exact, just slower (~200 ns vs ~30 ns on x86-64 for a typical short number). */
 #ifndef DFD_NUMBER_FAST_PATH
 #define DFD_NUMBER_FAST_PATH 1
 #endif

@@ -20,6 +20,19 @@
 #define DFD_TRUST_DER_MAX 0
 #endif
 
+/* The number parser's floating-point fast path (src/number.c) only where the FPU does
+ * doubles (Cortex-M7's FPv5-D16, RISC-V's D extension): on a Cortex-M4 (single-precision
+ * FPU) or an RV32IMC it would link up to 2 KB of soft-float code for a speed-up a status
+ * poll does not need. The digit path alone gives the same exact results
+ * (tests/test_number_digits.c). */
+#ifndef DFD_NUMBER_FAST_PATH
+#if (defined(__ARM_FP) && (__ARM_FP & 8)) || (defined(__riscv_flen) && __riscv_flen >= 64)
+#define DFD_NUMBER_FAST_PATH 1
+#else
+#define DFD_NUMBER_FAST_PATH 0
+#endif
+#endif
+
 /* How the port sleeps; default sys_msleep(ms). An RTOS board may prefer e.g.
  * #define DFD_LWIP_SLEEP_MS(ms) vTaskDelay(pdMS_TO_TICKS(ms)) */
 
