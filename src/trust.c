@@ -60,8 +60,10 @@ static int b64(int c) {
 
 #endif
 
-/* Length of the DER TLV at p (tag + length + value), 0 when malformed or beyond max. */
-static size_t tlv_len(const uint8_t *p, size_t max) {
+/* The header of the DER TLV at p (tag and length bytes): its size, with the value's length
+ * in *value_len; 0 when malformed (an indefinite length, more than 3 length bytes) or when
+ * the header itself passes max. */
+static size_t tlv_head(const uint8_t *p, size_t max, size_t *value_len) {
   if (max < 2)
     return 0;
   size_t len = p[1], head = 2;
@@ -74,20 +76,28 @@ static size_t tlv_len(const uint8_t *p, size_t max) {
       len = len << 8 | p[2 + i];
     head += k;
   }
-  return head + len <= max ? head + len : 0;
+  *value_len = len;
+  return head;
+}
+
+/* Length of the DER TLV at p (tag + length + value), 0 when malformed or beyond max. */
+static size_t tlv_len(const uint8_t *p, size_t max) {
+  size_t len = 0, head = tlv_head(p, max, &len);
+  return head && head + len <= max ? head + len : 0;
 }
 
 /* The subject Name TLV of a certificate: Certificate > TBSCertificate >
  * [version] serial signature issuer validity subject. */
 static const uint8_t *der_subject(const uint8_t *der, size_t len, size_t *subject_len) {
+  size_t value = 0;
   if (tlv_len(der, len) == 0 || der[0] != 0x30)
     return NULL;
-  const uint8_t *p = der + 2 + ((der[1] & 0x80) ? (der[1] & 0x7F) : 0); /* into Certificate */
+  const uint8_t *p = der + tlv_head(der, len, &value); /* into Certificate */
   const uint8_t *end = der + len;
   if (p >= end || *p != 0x30 || tlv_len(p, (size_t)(end - p)) == 0)
     return NULL;
-  p += 2 + ((p[1] & 0x80) ? (p[1] & 0x7F) : 0); /* into TBSCertificate */
-  if (p < end && *p == 0xA0)                    /* explicit version */
+  p += tlv_head(p, (size_t)(end - p), &value); /* into TBSCertificate */
+  if (p < end && *p == 0xA0)                   /* explicit version */
     p += tlv_len(p, (size_t)(end - p));
   for (int skip = 0; skip < 4; skip++) { /* serial, signature, issuer, validity */
     size_t l = p < end ? tlv_len(p, (size_t)(end - p)) : 0;
@@ -143,15 +153,10 @@ static int scan_der(const dfd_trust_source *src, const uint8_t *subject, size_t 
   for (;;) {
     uint8_t head[5];
     int n = src->read(src->ctx, off, head, sizeof head);
-    if (n < 2 || head[0] != 0x30)
+    size_t len = 0, h = n > 0 ? tlv_head(head, (size_t)n, &len) : 0;
+    if (h == 0 || head[0] != 0x30)
       break;
-    unsigned k = head[1] & 0x80 ? head[1] & 0x7Fu : 0;
-    size_t len = k ? 0 : head[1];
-    if (head[1] == 0x80 || k > 3 || n < (int)(2 + k)) /* 0x80: no DER length */
-      break;
-    for (unsigned i = 0; i < k; i++)
-      len = len << 8 | head[2 + i];
-    size_t total = 2 + k + len;
+    size_t total = h + len;
     if (total <= sizeof scan.der && src->read(src->ctx, off, scan.der, total) == (int)total &&
         consider(scan.der, total, false, subject, subject_len, found, arg, &count))
       break;

@@ -71,7 +71,12 @@ int main(int argc, char **argv) {
       return 2;
     der_memory.data = der_store;
     der_memory.len = fread(der_store, 1, sizeof der_store, f);
+    int more = fgetc(f) != EOF; /* a store cut at the buffer would measure something else */
     fclose(f);
+    if (more) {
+      fprintf(stderr, "bench_get: %s is larger than %zu bytes\n", ca_file, sizeof der_store);
+      return 2;
+    }
     trust_source = &der_source;
   } else if (dfd_posix_trust_open(&trust, ca_file) != DFD_OK) {
     return 2;

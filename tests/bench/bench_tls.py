@@ -184,6 +184,8 @@ def main():
 
     def der_of(pem):  # every certificate of a PEM file, DER back to back
         out = pem[:-4] + ".der"
+        if os.path.exists(out):  # the same root serves TLS 1.2 and 1.3
+            return out
         text = open(pem).read()
         with open(out, "wb") as f:
             for block in text.split("-----END CERTIFICATE-----")[:-1]:
